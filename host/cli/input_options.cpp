@@ -1,0 +1,91 @@
+#include "cli/input_options.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "xmargin/error.hpp"
+
+namespace xm::cli {
+namespace fs = std::filesystem;
+
+void add_input_options(CLI::App& command, InputOptions& options) {
+  command.add_option("--dir", options.dir,
+                     "folder holding market.json, instruments.csv, positions.csv, history.csv "
+                     "and optionally accounts.csv, config.json");
+  command.add_option("--market", options.market, "market.json: valuation date, spots, vols, rates");
+  command.add_option("--instruments", options.instruments, "instruments.csv");
+  command.add_option("--positions", options.positions, "positions.csv");
+  command.add_option("--accounts", options.accounts, "accounts.csv (optional)");
+  command.add_option("--history", options.history, "history.csv: closing levels (+ .vol columns)");
+  command.add_option("--config", options.config, "config.json (optional; SPEC defaults)");
+  command.add_option("--scenarios", options.scenarios,
+                     "a scenario file written by `xmargin scenarios`; replaces generation");
+}
+
+InputPaths resolve_input_paths(const InputOptions& options) {
+  InputPaths paths{options.market,  options.instruments, options.positions, options.accounts,
+                   options.history, options.config,      options.scenarios};
+  const bool any_file = !(paths.market.empty() && paths.instruments.empty() &&
+                          paths.positions.empty() && paths.accounts.empty() &&
+                          paths.history.empty() && paths.config.empty() && paths.scenarios.empty());
+  std::string dir = options.dir;
+  if (dir.empty() && !any_file) dir = XM_SAMPLE_DIR;
+
+  if (!dir.empty()) {
+    if (!fs::is_directory(dir)) throw InputError(dir, 0, 0, "no such folder (--dir)");
+    auto fill = [&](std::string& path, const char* name, bool only_if_present) {
+      const std::string candidate = (fs::path(dir) / name).string();
+      if (path.empty() && (!only_if_present || fs::exists(candidate))) path = candidate;
+    };
+    fill(paths.market, "market.json", false);
+    fill(paths.instruments, "instruments.csv", false);
+    fill(paths.positions, "positions.csv", false);
+    fill(paths.accounts, "accounts.csv", true);
+    fill(paths.config, "config.json", true);
+    if (paths.scenarios.empty()) fill(paths.history, "history.csv", false);
+  }
+  const std::pair<const std::string*, const char*> required[] = {
+      {&paths.market, "--market"}, {&paths.instruments, "--instruments"},
+      {&paths.positions, "--positions"}};
+  for (const auto& [path, flag] : required) {
+    if (path->empty()) throw InputError(std::string("missing ") + flag + " (or --dir)");
+  }
+  if (paths.history.empty() && paths.scenarios.empty()) {
+    throw InputError("missing --history (or --scenarios, or --dir)");
+  }
+  return paths;
+}
+
+void add_backend_options(CLI::App& command, BackendFlags& flags, bool with_choice) {
+  if (with_choice) {
+    command.add_option("--backend", flags.backend, "auto (cuda when a GPU is present), cpu or cuda")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  }
+  command.add_option("--threads", flags.threads, "CPU backend threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_option("--device-memory-budget", flags.device_memory_budget,
+                     "bytes of GPU memory the cuda backend may use (default: most of what is "
+                     "free); smaller values force chunking");
+}
+
+BackendOptions backend_options(const BackendFlags& flags) {
+  BackendOptions options;
+  options.cpu_threads = flags.threads;
+  options.device_memory_budget_bytes = flags.device_memory_budget;
+  return options;
+}
+
+BackendKind backend_kind(const std::string& name) {
+  if (name == "cpu") return BackendKind::cpu;
+  if (name == "cuda") return BackendKind::cuda;
+  return BackendKind::automatic;
+}
+
+StageListener terminal_progress() {
+  if (!isatty(STDERR_FILENO)) return {};
+  return [](const std::string& stage) { std::cerr << "xmargin: " << stage << "…\n"; };
+}
+
+}  // namespace xm::cli

@@ -1,0 +1,38 @@
+#pragma once
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "xmargin/backend.hpp"
+#include "xmargin/inputs.hpp"
+#include "xmargin/pipeline.hpp"
+
+namespace xm::cli {
+
+// The input flags shared by every command (SPEC §1).
+struct InputOptions {
+  std::string dir;
+  std::string market, instruments, positions, accounts, history, config, scenarios;
+};
+
+void add_input_options(CLI::App& command, InputOptions& options);
+
+// With no input flag at all: the embedded sample. With --dir: the standard file
+// names in that folder (accounts.csv and config.json when present). Explicit
+// file flags override either. Throws InputError (exit 2) naming what is missing.
+InputPaths resolve_input_paths(const InputOptions& options);
+
+// The backend flags shared by run and validate.
+struct BackendFlags {
+  std::string backend = "auto";
+  int threads = 0;
+  std::size_t device_memory_budget = 0;
+};
+void add_backend_options(CLI::App& command, BackendFlags& flags, bool with_choice);
+BackendOptions backend_options(const BackendFlags& flags);
+BackendKind backend_kind(const std::string& name);
+
+// Prints stage names on stderr when it is a terminal (SPEC §1: progress).
+StageListener terminal_progress();
+
+}  // namespace xm::cli

@@ -1,0 +1,35 @@
+// xmargin: initial margin per account by full revaluation under scenarios.
+// Exit codes (SPEC §1): 0 success, 1 run or validation failed, 2 bad input or usage.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "xmargin/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"xmargin — scenario margin engine (CPU reference and CUDA backends)", "xmargin"};
+  app.set_version_flag("--version", XM_VERSION);
+  app.require_subcommand(1);
+  int exit_code = 0;
+  xm::cli::add_run_command(app, exit_code);
+  xm::cli::add_validate_command(app, exit_code);
+  xm::cli::add_scenarios_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    app.exit(error);
+    return 2;
+  } catch (const xm::InputError& error) {
+    std::cerr << "xmargin: error: " << error.what() << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "xmargin: error: " << error.what() << "\n";
+    return 1;
+  }
+  return exit_code;
+}

@@ -1,0 +1,56 @@
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/input_options.hpp"
+#include "xmargin/pipeline.hpp"
+#include "xmargin/report.hpp"
+
+namespace xm::cli {
+namespace {
+
+struct RunOptions {
+  InputOptions inputs;
+  BackendFlags backend;
+  std::string out_dir = "out";
+  std::string pnl_path;
+};
+
+int run(const RunOptions& options) {
+  const StageListener progress = terminal_progress();
+  const PreparedRun prepared = prepare_run(resolve_input_paths(options.inputs), progress);
+  const auto backend = make_backend(backend_kind(options.backend.backend), backend_options(options.backend));
+  const RunOutcome outcome = run_margins(prepared, *backend, !options.pnl_path.empty(), progress);
+
+  std::filesystem::create_directories(options.out_dir);
+  const std::string csv = (std::filesystem::path(options.out_dir) / "margins.csv").string();
+  const std::string json = (std::filesystem::path(options.out_dir) / "margins.json").string();
+  write_margins_csv(csv, outcome.rows);
+  write_margins_json(json, outcome.rows, outcome.info);
+  if (!options.pnl_path.empty()) {
+    std::vector<std::string> ids;
+    for (const Account& account : prepared.inputs.book.accounts) ids.push_back(account.id);
+    write_pnl_matrix(options.pnl_path, ids, outcome.backend.pnl, prepared.scenarios.count());
+  }
+  std::cout << summary_text(outcome.rows, outcome.info);
+  std::cout << "wrote " << csv << " and " << json;
+  if (!options.pnl_path.empty()) std::cout << " and " << options.pnl_path;
+  std::cout << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* command = app.add_subcommand(
+      "run", "margins per account and per group; with no input flags, the embedded sample");
+  add_input_options(*command, options->inputs);
+  add_backend_options(*command, options->backend, true);
+  command->add_option("--out", options->out_dir, "output folder for margins.csv and margins.json")
+      ->capture_default_str();
+  command->add_option("--pnl", options->pnl_path, "also write the account × scenario P&L matrix");
+  command->callback([options, &exit_code] { exit_code = run(*options); });
+}
+
+}  // namespace xm::cli

@@ -1,0 +1,36 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/input_options.hpp"
+#include "xmargin/pipeline.hpp"
+#include "xmargin/scenarios.hpp"
+
+namespace xm::cli {
+namespace {
+
+struct ScenariosOptions {
+  InputOptions inputs;
+  std::string out_path;
+};
+
+int write_scenarios(const ScenariosOptions& options) {
+  const PreparedRun prepared = prepare_run(resolve_input_paths(options.inputs), terminal_progress());
+  write_scenario_file(options.out_path, prepared.scenarios);
+  std::cout << "wrote " << prepared.scenarios.count() << " scenarios over "
+            << prepared.scenarios.underlying_count() << " underlyings to " << options.out_path
+            << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_scenarios_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ScenariosOptions>();
+  CLI::App* command = app.add_subcommand(
+      "scenarios", "write the scenario set a run would use (audit; replay with --scenarios)");
+  add_input_options(*command, options->inputs);
+  command->add_option("--out", options->out_path, "scenario file to write (CSV)")->required();
+  command->callback([options, &exit_code] { exit_code = write_scenarios(*options); });
+}
+
+}  // namespace xm::cli

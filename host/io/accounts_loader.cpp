@@ -1,0 +1,45 @@
+#include <algorithm>
+
+#include "io/csv_reader.hpp"
+#include "io/loaders.hpp"
+#include "xmargin/error.hpp"
+
+namespace xm {
+
+std::vector<Account> load_accounts(const std::string& path) {
+  const CsvTable table = CsvTable::read(path, {"account"}, {"mode", "group", "collateral"});
+  const std::size_t id_col = table.index("account");
+  const auto mode_col = table.find("mode"), group_col = table.find("group"),
+             collateral_col = table.find("collateral");
+
+  std::vector<Account> accounts;
+  IdIndex seen;
+  for (const CsvTable::Row& row : table.rows()) {
+    Account account;
+    account.id = table.text(row, id_col);
+    if (!seen.emplace(account.id, accounts.size()).second) {
+      table.fail(row, id_col, "duplicate account id '" + account.id + "'");
+    }
+    if (!table.is_empty(row, mode_col)) {
+      const std::string& mode = table.text(row, *mode_col);
+      if (mode == "cross") {
+        account.mode = MarginMode::cross;
+      } else if (mode == "isolated") {
+        account.mode = MarginMode::isolated;
+      } else {
+        table.fail(row, *mode_col, "expected 'cross' or 'isolated', found '" + mode + "'");
+      }
+    }
+    if (!table.is_empty(row, group_col)) account.group = table.text(row, *group_col);
+    if (const auto collateral = table.optional_number(row, collateral_col)) {
+      if (*collateral < 0.0) table.fail(row, *collateral_col, "collateral must be >= 0");
+      account.collateral = *collateral;
+    }
+    accounts.push_back(std::move(account));
+  }
+  std::sort(accounts.begin(), accounts.end(),
+            [](const Account& a, const Account& b) { return a.id < b.id; });
+  return accounts;
+}
+
+}  // namespace xm

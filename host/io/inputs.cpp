@@ -1,0 +1,44 @@
+#include "io/loaders.hpp"
+#include "xmargin/error.hpp"
+#include "xmargin/inputs.hpp"
+#include "xmargin/scenarios.hpp"
+
+namespace xm {
+
+std::vector<std::string> used_underlyings(const Book& book) {
+  std::vector<bool> used(book.market.underlyings.size(), false);
+  for (const Instrument& inst : book.instruments) used[inst.underlying] = true;
+  std::vector<std::string> ids;
+  for (std::size_t u = 0; u < used.size(); ++u)
+    if (used[u]) ids.push_back(book.market.underlyings[u].id);
+  return ids;
+}
+
+Inputs load_inputs(const InputPaths& paths) {
+  Inputs inputs;
+  inputs.paths = paths;
+  if (!paths.config.empty()) inputs.config = load_config(paths.config);
+
+  Book& book = inputs.book;
+  book.market = load_market(paths.market);
+  book.instruments = load_instruments(paths.instruments, book.market);
+  std::vector<Account> listed;
+  if (!paths.accounts.empty()) listed = load_accounts(paths.accounts);
+  LoadedPositions loaded =
+      load_positions(paths.positions, book.instruments, paths.accounts.empty() ? nullptr : &listed);
+  book.accounts = std::move(loaded.accounts);
+  book.positions = std::move(loaded.positions);
+
+  const std::vector<std::string> underlyings = used_underlyings(book);
+  if (!paths.scenarios.empty()) {
+    inputs.replayed_scenarios = read_scenario_file(paths.scenarios, underlyings);
+  } else {
+    if (paths.history.empty()) {
+      throw InputError("no history file given (--history) and no --scenarios to replay");
+    }
+    inputs.history = load_history(paths.history, underlyings);
+  }
+  return inputs;
+}
+
+}  // namespace xm

@@ -1,0 +1,48 @@
+#pragma once
+#include <cstddef>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+namespace xm {
+
+// A JSON input file parsed with nlohmann::json, plus where each value and each
+// object key starts in the text, so that a complaint about any value names
+// file:line:column (nlohmann::json keeps no positions).
+class JsonDocument {
+ public:
+  using Pointer = nlohmann::json::json_pointer;
+
+  static JsonDocument read(const std::string& path);
+  static JsonDocument parse(const std::string& path, const std::string& text);
+
+  const std::string& path() const { return path_; }
+  const nlohmann::json& root() const { return root_; }
+
+  // Errors at the value, or at the key of an object member.
+  [[noreturn]] void fail(const Pointer& at, const std::string& message) const;
+  [[noreturn]] void fail_key(const Pointer& at, const std::string& message) const;
+
+  // Typed access; each fails with the value's position when the type is wrong.
+  const nlohmann::json& object(const Pointer& at) const;
+  const nlohmann::json& array(const Pointer& at) const;
+  double number(const Pointer& at) const;  // finite
+  long long integer(const Pointer& at) const;
+  bool boolean(const Pointer& at) const;
+  const std::string& string(const Pointer& at) const;
+  // Rejects keys of the object at `at` that are not listed.
+  void allow_keys(const Pointer& at, std::initializer_list<const char*> keys) const;
+
+ private:
+  using Position = std::pair<std::size_t, std::size_t>;  // line, column (1-based)
+  std::string path_;
+  nlohmann::json root_;
+  std::unordered_map<std::string, Position> value_at_;
+  std::unordered_map<std::string, Position> key_at_;
+
+  void index_positions(const std::string& text);
+};
+
+}  // namespace xm

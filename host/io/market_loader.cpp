@@ -1,0 +1,54 @@
+#include "io/json_locator.hpp"
+#include "io/loaders.hpp"
+#include "xmargin/error.hpp"
+
+namespace xm {
+
+IdIndex index_ids(const std::vector<std::string>& ids) {
+  IdIndex index;
+  for (std::size_t i = 0; i < ids.size(); ++i) index.emplace(ids[i], i);
+  return index;
+}
+
+Market load_market(const std::string& path) {
+  const JsonDocument doc = JsonDocument::read(path);
+  using Pointer = JsonDocument::Pointer;
+  const Pointer root;
+  doc.object(root);
+  doc.allow_keys(root, {"valuation_date", "underlyings"});
+  if (!doc.root().contains("valuation_date")) doc.fail(root, "missing key 'valuation_date'");
+  if (!doc.root().contains("underlyings")) doc.fail(root, "missing key 'underlyings'");
+
+  Market market;
+  const Pointer date_at = root / "valuation_date";
+  const auto date = parse_iso_date(doc.string(date_at));
+  if (!date) doc.fail(date_at, "expected a date YYYY-MM-DD");
+  market.valuation_date = *date;
+
+  const Pointer list_at = root / "underlyings";
+  const nlohmann::json& list = doc.array(list_at);
+  if (list.empty()) doc.fail(list_at, "expected at least one underlying");
+  IdIndex seen;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Pointer at = list_at / i;
+    doc.object(at);
+    doc.allow_keys(at, {"id", "price", "vol", "rate", "dividend_yield"});
+    for (const char* key : {"id", "price", "vol"}) {
+      if (!list[i].contains(key)) doc.fail(at, std::string("missing key '") + key + "'");
+    }
+    Underlying u;
+    u.id = doc.string(at / "id");
+    if (u.id.empty()) doc.fail(at / "id", "empty id");
+    if (!seen.emplace(u.id, i).second) doc.fail(at / "id", "duplicate underlying id '" + u.id + "'");
+    u.price = doc.number(at / "price");
+    if (u.price <= 0.0) doc.fail(at / "price", "price must be > 0");
+    u.vol_annual = doc.number(at / "vol");
+    if (u.vol_annual <= 0.0) doc.fail(at / "vol", "vol must be > 0");
+    if (list[i].contains("rate")) u.rate = doc.number(at / "rate");
+    if (list[i].contains("dividend_yield")) u.dividend_yield = doc.number(at / "dividend_yield");
+    market.underlyings.push_back(std::move(u));
+  }
+  return market;
+}
+
+}  // namespace xm

@@ -1,0 +1,113 @@
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include "io/csv_reader.hpp"
+#include "report/csv_cell.hpp"
+#include "report/number_format.hpp"
+#include "xmargin/error.hpp"
+#include "xmargin/scenarios.hpp"
+
+namespace xm {
+namespace {
+
+constexpr const char* kPriceSuffix = ".price_factor";
+constexpr const char* kVolSuffix = ".vol_shift";
+// Weights must sum to 1 within this, so rounding in a written file is accepted.
+constexpr double kWeightSumTolerance = 1e-9;
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+void write_scenario_file(const std::string& path, const ScenarioSet& scenarios) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw InputError(path, 0, 0, "cannot write file");
+  out << "scenario,source,label,weight,horizon_days";
+  for (std::size_t u = 0; u < scenarios.underlying_count(); ++u) {
+    out << ',' << csv_cell(scenarios.underlying_ids[u] + kPriceSuffix);
+    if (scenarios.vol_moves[u]) out << ',' << csv_cell(scenarios.underlying_ids[u] + kVolSuffix);
+  }
+  out << '\n';
+  const std::size_t count = scenarios.count();
+  for (std::size_t s = 0; s < count; ++s) {
+    out << s << ',' << csv_cell(scenarios.source[s]) << ',' << csv_cell(scenarios.label[s]) << ','
+        << format_double(scenarios.weight[s]) << ',' << format_double(scenarios.horizon_days[s]);
+    for (std::size_t u = 0; u < scenarios.underlying_count(); ++u) {
+      out << ',' << format_double(scenarios.price_factor[u * count + s]);
+      if (scenarios.vol_moves[u]) out << ',' << format_double(scenarios.vol_shift[u * count + s]);
+    }
+    out << '\n';
+  }
+  if (!out.flush()) throw RunError("cannot write " + path);
+}
+
+ScenarioSet read_scenario_file(const std::string& path,
+                               const std::vector<std::string>& required_underlyings) {
+  std::vector<std::string> required{"scenario", "source", "label", "weight", "horizon_days"};
+  for (const std::string& id : required_underlyings) required.push_back(id + kPriceSuffix);
+  const CsvTable table = CsvTable::read(path, required, {}, CsvTable::UnknownColumns::ignore);
+
+  // Every other column must be a shock of some underlying.
+  for (const CsvTable::Cell& name : table.header()) {
+    const std::string& text = name.text;
+    if (std::find(required.begin(), required.end(), text) != required.end()) continue;
+    if (ends_with(text, kPriceSuffix)) continue;
+    if (ends_with(text, kVolSuffix)) {
+      const std::string id = text.substr(0, text.size() - std::string(kVolSuffix).size());
+      if (!table.find(id + kPriceSuffix)) {
+        throw InputError(path, 1, name.column, "column '" + text + "' has no '" + id + kPriceSuffix + "' beside it");
+      }
+      continue;
+    }
+    throw InputError(path, 1, name.column,
+                     "unknown column '" + text + "' (expected scenario, source, label, weight, "
+                     "horizon_days, <id>" + kPriceSuffix + ", <id>" + kVolSuffix + ")");
+  }
+
+  ScenarioSet set;
+  const std::size_t count = table.rows().size();
+  if (count == 0) throw InputError(path, 2, 0, "no scenarios");
+  const std::size_t scenario_col = table.index("scenario"), source_col = table.index("source"),
+                    label_col = table.index("label"), weight_col = table.index("weight"),
+                    horizon_col = table.index("horizon_days");
+  double weight_sum = 0.0;
+  for (std::size_t s = 0; s < count; ++s) {
+    const CsvTable::Row& row = table.rows()[s];
+    if (table.number(row, scenario_col) != static_cast<double>(s)) {
+      table.fail(row, scenario_col, "expected scenario " + std::to_string(s) + " (numbered from 0, in order)");
+    }
+    set.source.push_back(table.text(row, source_col));
+    set.label.push_back(table.cell(row, label_col).text);
+    const double weight = table.number(row, weight_col);
+    if (weight < 0.0) table.fail(row, weight_col, "weight must be >= 0");
+    weight_sum += weight;
+    set.weight.push_back(weight);
+    const double horizon = table.number(row, horizon_col);
+    if (horizon < 0.0) table.fail(row, horizon_col, "horizon_days must be >= 0");
+    set.horizon_days.push_back(horizon);
+  }
+  if (std::fabs(weight_sum - 1.0) > kWeightSumTolerance) {
+    throw InputError(path, 0, 0, "scenario weights sum to " + format_double(weight_sum) + ", expected 1");
+  }
+
+  for (const CsvTable::Cell& name : table.header()) {
+    if (!ends_with(name.text, kPriceSuffix)) continue;
+    const std::string id = name.text.substr(0, name.text.size() - std::string(kPriceSuffix).size());
+    const std::size_t price_col = table.index(name.text);
+    const auto vol_col = table.find(id + kVolSuffix);
+    set.underlying_ids.push_back(id);
+    set.vol_moves.push_back(vol_col ? 1 : 0);
+    for (const CsvTable::Row& row : table.rows()) {
+      const double factor = table.number(row, price_col);
+      if (factor <= 0.0) table.fail(row, price_col, "price factor must be > 0");
+      set.price_factor.push_back(factor);
+      set.vol_shift.push_back(vol_col ? table.number(row, *vol_col) : 0.0);
+    }
+  }
+  return set;
+}
+
+}  // namespace xm

@@ -1,0 +1,113 @@
+#include <cstdint>
+#include <map>
+
+#include "xmargin/error.hpp"
+#include "xmargin/packed_book.hpp"
+#include "xmargin/pricing/instrument_value.hpp"
+#include "xmargin/scenario_set.hpp"
+
+namespace xm {
+namespace {
+
+void append_row(PackedBook& packed, const std::map<std::size_t, double>& weights) {
+  for (const auto& [instrument, weight] : weights) {
+    packed.entry_instrument.push_back(static_cast<std::int32_t>(instrument));
+    packed.entry_weight.push_back(weight);
+  }
+  packed.row_offsets.push_back(static_cast<std::int64_t>(packed.entry_instrument.size()));
+}
+
+void pack_instruments(const Book& book, PackedBook& packed) {
+  std::vector<std::int32_t> packed_underlying(book.market.underlyings.size(), -1);
+  for (const Instrument& inst : book.instruments) {
+    if (packed_underlying[inst.underlying] >= 0) continue;
+    packed_underlying[inst.underlying] = 0;  // mark used; numbered below in market order
+  }
+  for (std::size_t u = 0; u < book.market.underlyings.size(); ++u) {
+    if (packed_underlying[u] < 0) continue;
+    const Underlying& underlying = book.market.underlyings[u];
+    packed_underlying[u] = static_cast<std::int32_t>(packed.underlying_ids.size());
+    packed.underlying_ids.push_back(underlying.id);
+    packed.spot.push_back(underlying.price);
+    packed.rate.push_back(underlying.rate);
+    packed.dividend_yield.push_back(underlying.dividend_yield);
+  }
+
+  for (const Instrument& inst : book.instruments) {
+    const Underlying& underlying = book.market.underlyings[inst.underlying];
+    MarketState base;
+    base.spot = underlying.price;
+    base.vol_annual = inst.vol_annual.value_or(underlying.vol_annual);
+    base.years_to_expiry =
+        static_cast<double>(inst.expiry - book.market.valuation_date) / kCalendarDaysPerYear;
+    base.rate = underlying.rate;
+    base.dividend_yield = underlying.dividend_yield;
+
+    packed.terms.push_back(inst.terms);
+    packed.underlying.push_back(packed_underlying[inst.underlying]);
+    packed.years_to_expiry.push_back(base.years_to_expiry);
+    packed.vol_annual.push_back(base.vol_annual);
+    packed.base_value.push_back(instrument_value(inst.terms, base));
+  }
+}
+
+}  // namespace
+
+Packed pack_book(const Book& book) {
+  Packed result;
+  PackedBook& packed = result.book;
+  PortfolioLayout& layout = result.layout;
+  XM_EXPECTS(book.instruments.size() < static_cast<std::size_t>(INT32_MAX),
+             "instrument indices are 32-bit");
+  pack_instruments(book, packed);
+
+  // Accounts: one row each, positions already sorted by instrument.
+  packed.row_offsets.push_back(0);
+  std::vector<std::map<std::size_t, double>> account_weights(book.accounts.size());
+  for (const Position& position : book.positions) {
+    account_weights[position.account][position.instrument] +=
+        position.quantity * book.instruments[position.instrument].multiplier;
+  }
+  for (const auto& weights : account_weights) append_row(packed, weights);
+  layout.account_count = book.accounts.size();
+
+  // Groups: the accounts' positions netted by instrument.
+  std::map<std::string, std::vector<std::size_t>> groups;
+  for (std::size_t a = 0; a < book.accounts.size(); ++a) {
+    if (!book.accounts[a].group.empty()) groups[book.accounts[a].group].push_back(a);
+  }
+  for (const auto& [group, accounts] : groups) {
+    std::map<std::size_t, double> weights;
+    for (std::size_t a : accounts)
+      for (const auto& [instrument, weight] : account_weights[a]) weights[instrument] += weight;
+    append_row(packed, weights);
+    layout.group_ids.push_back(group);
+    layout.group_accounts.push_back(accounts);
+  }
+
+  // Units: one unit long and/or short of each instrument some position holds
+  // that way; a position's stand-alone margin is |q·m| times its unit's.
+  std::vector<bool> held_long(book.instruments.size(), false);
+  std::vector<bool> held_short(book.instruments.size(), false);
+  for (const auto& weights : account_weights) {
+    for (const auto& [instrument, weight] : weights) {
+      if (weight > 0.0) held_long[instrument] = true;
+      if (weight < 0.0) held_short[instrument] = true;
+    }
+  }
+  layout.long_unit_row.assign(book.instruments.size(), -1);
+  layout.short_unit_row.assign(book.instruments.size(), -1);
+  for (std::size_t i = 0; i < book.instruments.size(); ++i) {
+    if (held_long[i]) {
+      layout.long_unit_row[i] = static_cast<std::int64_t>(packed.portfolio_count());
+      append_row(packed, {{i, 1.0}});
+    }
+    if (held_short[i]) {
+      layout.short_unit_row[i] = static_cast<std::int64_t>(packed.portfolio_count());
+      append_row(packed, {{i, -1.0}});
+    }
+  }
+  return result;
+}
+
+}  // namespace xm

@@ -1,0 +1,26 @@
+#include <fstream>
+
+#include "report/csv_cell.hpp"
+#include "report/number_format.hpp"
+#include "xmargin/error.hpp"
+#include "xmargin/report.hpp"
+
+namespace xm {
+
+void write_margins_csv(const std::string& path, const std::vector<MarginRow>& rows) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw RunError("cannot write " + path);
+  out << "level,id,margin,var,es,worst_loss,worst_scenario,isolated_margin,offset_benefit,"
+         "collateral,excess,positions\n";
+  for (const MarginRow& row : rows) {
+    out << (row.level == RowLevel::account ? "account" : "group") << ',' << csv_cell(row.id) << ','
+        << format_double(row.margin) << ',' << format_double(row.var) << ','
+        << format_double(row.es) << ',' << format_double(row.worst_loss) << ','
+        << row.worst_scenario << ',' << format_double(row.isolated_margin) << ','
+        << format_double(row.offset_benefit) << ',' << format_double(row.collateral) << ','
+        << format_double(row.excess) << ',' << row.positions << '\n';
+  }
+  if (!out.flush()) throw RunError("cannot write " + path);
+}
+
+}  // namespace xm

@@ -1,0 +1,80 @@
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "xmargin/report.hpp"
+
+namespace xm {
+namespace {
+
+// 1234567.891 -> "1,234,567.89": margins are read by people in currency units.
+std::string money(double value) {
+  char digits[64];
+  std::snprintf(digits, sizeof digits, "%.2f", value < 0 ? -value : value);
+  std::string text = digits;
+  const auto dot = text.find('.');
+  for (auto i = static_cast<std::ptrdiff_t>(dot) - 3; i > 0; i -= 3) {
+    text.insert(static_cast<std::size_t>(i), ",");
+  }
+  return (value < 0 ? "-" : "") + text;
+}
+
+}  // namespace
+
+std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info) {
+  std::ostringstream out;
+  out << "xmargin " << XM_VERSION << " — " << info.backend << " backend on " << info.device << "\n";
+  out << "book: " << info.accounts << " accounts, " << info.groups << " groups, " << info.positions
+      << " positions, " << info.instruments << " instruments on " << info.underlyings
+      << " underlyings\n";
+  out << "scenarios: " << info.scenario_count;
+  for (const ScenarioSourceInfo& source : info.sources) {
+    out << " (" << source.name << " " << source.count << ": " << source.first_label << " … "
+        << source.last_label << ")";
+  }
+  out << "\nmeasure: "
+      << (info.config.measure == RiskMeasure::expected_shortfall ? "ES" : "VaR") << " at "
+      << info.config.confidence * 100.0 << "%, time decay "
+      << (info.config.time_decay ? "on" : "off") << "\n";
+  out << "time:";
+  for (const StageTiming& timing : info.timings) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.3f", timing.seconds);
+    out << " " << timing.stage << " " << seconds << "s";
+  }
+  out << "\n";
+
+  double total = 0.0, isolated = 0.0, shortfall = 0.0;
+  std::size_t short_accounts = 0;
+  std::vector<const MarginRow*> accounts;
+  for (const MarginRow& row : rows) {
+    if (row.level != RowLevel::account) continue;
+    accounts.push_back(&row);
+    total += row.margin;
+    isolated += row.isolated_margin;
+    if (row.excess < 0) {
+      shortfall -= row.excess;
+      ++short_accounts;
+    }
+  }
+  out << "total margin: " << money(total) << " (stand-alone sum " << money(isolated)
+      << ", offset benefit " << money(isolated - total) << ")\n";
+  out << "under-collateralised: " << short_accounts << " accounts, shortfall " << money(shortfall)
+      << "\n";
+
+  std::stable_sort(accounts.begin(), accounts.end(),
+                   [](const MarginRow* a, const MarginRow* b) { return a->margin > b->margin; });
+  const std::size_t shown = std::min<std::size_t>(accounts.size(), 10);
+  if (shown > 0) out << "largest accounts:\n";
+  for (std::size_t i = 0; i < shown; ++i) {
+    const MarginRow& row = *accounts[i];
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-16s %18s  excess %18s  worst scenario %d\n",
+                  row.id.c_str(), money(row.margin).c_str(), money(row.excess).c_str(),
+                  row.worst_scenario);
+    out << line;
+  }
+  return out.str();
+}
+
+}  // namespace xm

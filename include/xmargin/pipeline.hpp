@@ -1,0 +1,42 @@
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "xmargin/backend.hpp"
+#include "xmargin/inputs.hpp"
+#include "xmargin/margin_rows.hpp"
+#include "xmargin/packed_book.hpp"
+#include "xmargin/report.hpp"
+#include "xmargin/scenario_set.hpp"
+
+namespace xm {
+
+// Called with a short description as each stage starts (progress display).
+using StageListener = std::function<void(const std::string&)>;
+
+// Everything before the backend: load + validate, pack, scenarios (DESIGN.md
+// data flow). Shared by run, validate and scenarios, so validate compares only
+// what the backends do.
+struct PreparedRun {
+  Inputs inputs;
+  Packed packed;
+  ScenarioSet scenarios;
+  std::vector<StageTiming> timings;
+};
+
+PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener = {});
+
+// Everything from the backend on: revalue, aggregate, measure, margin rows.
+struct RunOutcome {
+  BackendResult backend;
+  std::vector<MarginRow> rows;
+  RunInfo info;
+};
+
+// `pnl_accounts`: also return the accounts' P&L vectors (for --pnl).
+RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_accounts,
+                       const StageListener& listener = {});
+
+}  // namespace xm

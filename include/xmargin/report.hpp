@@ -1,0 +1,49 @@
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "xmargin/backend.hpp"
+#include "xmargin/config.hpp"
+#include "xmargin/margin_rows.hpp"
+
+namespace xm {
+
+struct InputFile {
+  std::string role;  // "market", "instruments", …
+  std::string path;
+  std::string sha256;
+};
+
+struct ScenarioSourceInfo {
+  std::string name;
+  std::size_t count = 0;
+  std::string first_label;
+  std::string last_label;
+};
+
+// What a run was, for margins.json and the summary.
+struct RunInfo {
+  std::string backend;
+  std::string device;
+  std::vector<InputFile> inputs;
+  Config config;
+  std::size_t scenario_count = 0;
+  std::vector<ScenarioSourceInfo> sources;
+  std::size_t accounts = 0, groups = 0, instruments = 0, positions = 0, underlyings = 0;
+  std::vector<StageTiming> timings;
+};
+
+void write_margins_csv(const std::string& path, const std::vector<MarginRow>& rows);
+void write_margins_json(const std::string& path, const std::vector<MarginRow>& rows,
+                        const RunInfo& info);
+// The account × scenario P&L matrix: id,s0,s1,… (SPEC §4, --pnl).
+void write_pnl_matrix(const std::string& path, const std::vector<std::string>& ids,
+                      const std::vector<double>& pnl, std::size_t scenario_count);
+// The short human summary printed on stdout.
+std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info);
+
+std::string sha256_of_file(const std::string& path);
+std::vector<ScenarioSourceInfo> describe_sources(const ScenarioSet& scenarios);
+
+}  // namespace xm

@@ -1,0 +1,38 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace xm {
+
+// A set of N joint market scenarios over U underlyings (SPEC §3).
+//
+// Shocks are stored underlying-major ([u * N + s]) so that consecutive scenarios
+// of one underlying are contiguous: the revaluation kernel gives neighbouring
+// threads neighbouring scenarios. A scenario moves the spot multiplicatively
+// (S' = S0 · price_factor) and the implied vol additively
+// (σ' = max(σ0 + vol_shift, 0.01)) where the underlying has vol history; an
+// underlying without vol history keeps σ0 (vol_moves = 0).
+struct ScenarioSet {
+  std::vector<std::string> underlying_ids;  // [U]
+  std::vector<std::uint8_t> vol_moves;      // [U]
+  std::vector<double> price_factor;         // [U * N]
+  std::vector<double> vol_shift;            // [U * N]
+  std::vector<double> horizon_days;         // [N] business days of time decay
+  std::vector<double> weight;               // [N], sums to 1
+  std::vector<std::string> source;          // [N] e.g. "historical"
+  std::vector<std::string> label;           // [N] e.g. "1997-10-24/1997-10-28"
+
+  std::size_t count() const { return weight.size(); }
+  std::size_t underlying_count() const { return underlying_ids.size(); }
+};
+
+// Vol floor applied to every shocked vol (SPEC §3).
+inline constexpr double kMinScenarioVol = 0.01;
+// Business days per year for time decay (SPEC §3).
+inline constexpr double kBusinessDaysPerYear = 252.0;
+// Calendar days per year for time to expiry (SPEC §3).
+inline constexpr double kCalendarDaysPerYear = 365.0;
+
+}  // namespace xm

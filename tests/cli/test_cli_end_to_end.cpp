@@ -1,0 +1,184 @@
+// The CLI on the embedded sample: exit codes, outputs, replay, determinism.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/test_support.hpp"
+
+namespace xm {
+namespace {
+
+const std::string kBinary = XM_BINARY;
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> cells;
+    std::istringstream split(line);
+    std::string cell;
+    while (std::getline(split, cell, ',')) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+// One run of the sample shared by the tests below (it takes a few seconds).
+class Sample : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    out_ = new test::TempDir;
+    result_ = new test::CommandResult(
+        test::run_command(kBinary + " run --backend cpu --out " + out_->path() + " --pnl " + out_->file("pnl.csv")));
+  }
+  static void TearDownTestSuite() {
+    delete out_;
+    delete result_;
+  }
+  static test::TempDir* out_;
+  static test::CommandResult* result_;
+};
+test::TempDir* Sample::out_ = nullptr;
+test::CommandResult* Sample::result_ = nullptr;
+
+TEST_F(Sample, RunsWithNoInputFlagsAndPrintsASummary) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->output;
+  EXPECT_NE(result_->output.find("cpu backend"), std::string::npos) << result_->output;
+  EXPECT_NE(result_->output.find("scenarios: 1000"), std::string::npos) << result_->output;
+  EXPECT_NE(result_->output.find("total margin:"), std::string::npos);
+  EXPECT_NE(result_->output.find("largest accounts:"), std::string::npos);
+}
+
+TEST_F(Sample, MarginsCsvHasEveryColumnAndRowSorted) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->output;
+  const auto rows = csv_rows(test::read_text(out_->file("margins.csv")));
+  ASSERT_GT(rows.size(), 500u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"level", "id", "margin", "var", "es", "worst_loss",
+                                               "worst_scenario", "isolated_margin", "offset_benefit",
+                                               "collateral", "excess", "positions"}));
+  std::size_t groups = 0;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    ASSERT_EQ(rows[r].size(), 12u) << r;
+    if (r > 1) EXPECT_LT(rows[r - 1][0] + "\n" + rows[r - 1][1], rows[r][0] + "\n" + rows[r][1]);
+    const double margin = std::stod(rows[r][2]);
+    EXPECT_GE(margin, 0.0);
+    EXPECT_NEAR(std::stod(rows[r][8]), std::stod(rows[r][7]) - margin, 1e-6 * (1 + margin));
+    EXPECT_NEAR(std::stod(rows[r][10]), std::stod(rows[r][9]) - margin, 1e-6 * (1 + margin));
+    if (rows[r][0] == "group") ++groups;
+  }
+  EXPECT_GE(groups, 3u);
+}
+
+TEST_F(Sample, MarginsJsonCarriesMetadataAndTheSameRows) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->output;
+  const auto json = nlohmann::json::parse(test::read_text(out_->file("margins.json")));
+  EXPECT_EQ(json["backend"], "cpu");
+  EXPECT_EQ(json["scenarios"]["count"], 1000);
+  EXPECT_EQ(json["scenarios"]["sources"][0]["name"], "historical");
+  EXPECT_EQ(json["config"]["measure"], "es");
+  EXPECT_EQ(json["inputs"].size(), 6u);
+  for (const auto& input : json["inputs"]) EXPECT_EQ(input["sha256"].get<std::string>().size(), 64u);
+  const auto rows = csv_rows(test::read_text(out_->file("margins.csv")));
+  std::size_t accounts = 0;
+  for (const auto& row : rows) accounts += row[0] == "account";
+  ASSERT_EQ(json["accounts"].size(), accounts);
+  EXPECT_EQ(json["accounts"][0]["id"], rows[1][1]);
+  EXPECT_EQ(json["accounts"][0]["margin"].get<double>(), std::stod(rows[1][2]));
+}
+
+TEST_F(Sample, PnlMatrixReproducesTheTail) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->output;
+  const auto pnl = csv_rows(test::read_text(out_->file("pnl.csv")));
+  const auto margins = csv_rows(test::read_text(out_->file("margins.csv")));
+  ASSERT_EQ(pnl[0].size(), 1001u);
+  EXPECT_EQ(pnl[0][1], "s0");
+  EXPECT_EQ(pnl[0][1000], "s999");
+  // ES99 over 1000 equal-weight scenarios is the mean of the 10 worst losses.
+  for (std::size_t r = 1; r < 30; ++r) {
+    ASSERT_EQ(pnl[r][0], margins[r][1]);
+    std::vector<double> losses;
+    for (std::size_t s = 1; s < pnl[r].size(); ++s) losses.push_back(-std::stod(pnl[r][s]));
+    std::sort(losses.rbegin(), losses.rend());
+    double worst10 = 0;
+    for (int k = 0; k < 10; ++k) worst10 += losses[static_cast<std::size_t>(k)];
+    EXPECT_NEAR(worst10 / 10, std::stod(margins[r][4]), 1e-9 * (1 + std::fabs(worst10)));
+    EXPECT_EQ(losses[9], std::stod(margins[r][3]));
+  }
+}
+
+TEST_F(Sample, OutputIsTheSameBytesWhateverTheThreadCount) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->output;
+  test::TempDir one;
+  const auto run = test::run_command(kBinary + " run --backend cpu --threads 1 --out " + one.path());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(test::read_text(one.file("margins.csv")), test::read_text(out_->file("margins.csv")));
+}
+
+TEST_F(Sample, ScenarioReplayGivesTheSameMargins) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->output;
+  test::TempDir dir;
+  const auto written = test::run_command(kBinary + " scenarios --out " + dir.file("s.csv"));
+  ASSERT_EQ(written.exit_code, 0) << written.output;
+  const std::string sample = std::string(XM_SOURCE_DIR) + "/scenarios/default/";
+  const auto replay = test::run_command(
+      kBinary + " run --backend cpu --market " + sample + "market.json --instruments " + sample +
+      "instruments.csv --positions " + sample + "positions.csv --accounts " + sample +
+      "accounts.csv --config " + sample + "config.json --scenarios " + dir.file("s.csv") +
+      " --out " + dir.path());
+  ASSERT_EQ(replay.exit_code, 0) << replay.output;
+  EXPECT_EQ(test::read_text(dir.file("margins.csv")), test::read_text(out_->file("margins.csv")));
+}
+
+TEST(Cli, HelpOnEveryCommand) {
+  for (const char* command : {"", " run", " validate", " scenarios"}) {
+    const auto result = test::run_command(kBinary + command + " --help");
+    EXPECT_EQ(result.exit_code, 0) << command;
+    EXPECT_NE(result.output.find("Usage"), std::string::npos) << command << result.output;
+  }
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(test::run_command(kBinary).exit_code, 2);
+  EXPECT_EQ(test::run_command(kBinary + " frobnicate").exit_code, 2);
+  EXPECT_EQ(test::run_command(kBinary + " run --backend gpu").exit_code, 2);
+  EXPECT_EQ(test::run_command(kBinary + " scenarios").exit_code, 2);  // --out is required
+  const auto missing = test::run_command(kBinary + " run --market x.json");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("missing --instruments"), std::string::npos) << missing.output;
+}
+
+TEST(Cli, BadInputExitsTwoNamingFileLineColumn) {
+  test::TempDir dir;
+  for (const auto& [name, text] : test::small_book_files()) dir.write(name, text);
+  dir.write("positions.csv", "account,instrument,quantity\nA1,FAA,1\nA2,NOPE,1\n");
+  const auto result = test::run_command(kBinary + " run --dir " + dir.path() + " --out " + dir.path());
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find(dir.file("positions.csv") + ":3:4: column 'instrument': unknown instrument 'NOPE'"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST(Cli, ValidateWithoutDeviceComparesNothing) {
+  const auto strict = test::run_command(kBinary + " validate");
+  const auto allowed = test::run_command(kBinary + " validate --allow-no-device");
+  if (strict.output.find("compared nothing") == std::string::npos) {
+    GTEST_SKIP() << "a CUDA device is present: " << strict.output;
+  }
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_EQ(allowed.exit_code, 0);
+  EXPECT_NE(allowed.output.find("compared nothing"), std::string::npos);
+}
+
+TEST(Cli, CudaBackendWithoutDeviceFailsWithExitOne) {
+  const auto result = test::run_command(kBinary + " run --backend cuda --out /tmp/xmargin-never");
+  if (result.exit_code == 0) GTEST_SKIP() << "a CUDA device is present";
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_TRUE(result.output.find("CUDA") != std::string::npos ||
+              result.output.find("cuda backend is not built") != std::string::npos)
+      << result.output;
+}
+
+}  // namespace
+}  // namespace xm

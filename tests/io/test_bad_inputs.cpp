@@ -1,0 +1,250 @@
+// One test per kind of bad input (SPEC §2): each breaks one file of a small
+// valid book and checks the exact file:line:column and the explanation.
+#include <gtest/gtest.h>
+
+#include "support/test_support.hpp"
+#include "xmargin/error.hpp"
+#include "xmargin/inputs.hpp"
+#include "xmargin/pipeline.hpp"
+
+namespace xm {
+namespace {
+
+class BadInput : public ::testing::Test {
+ protected:
+  test::TempDir dir;
+  std::map<std::string, std::string> files = test::small_book_files();
+
+  InputPaths paths() const {
+    return InputPaths{dir.file("market.json"),  dir.file("instruments.csv"),
+                      dir.file("positions.csv"), dir.file("accounts.csv"),
+                      dir.file("history.csv"),   dir.file("config.json"), ""};
+  }
+
+  // Writes the book with `name` replaced by `content`, runs everything before
+  // the backend, and returns the error text with the temp folder stripped.
+  std::string error_with(const std::string& name, const std::string& content) {
+    files[name] = content;
+    for (const auto& [file, text] : files) dir.write(file, text);
+    try {
+      prepare_run(paths());
+    } catch (const InputError& error) {
+      std::string message = error.what();
+      const std::string prefix = dir.path() + "/";
+      if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+      return message;
+    }
+    return "no error";
+  }
+
+  std::string replace(const std::string& name, const std::string& from, const std::string& to) {
+    std::string text = files[name];
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return error_with(name, text.replace(at, from.size(), to));
+  }
+};
+
+TEST_F(BadInput, TheValidBookLoads) { EXPECT_EQ(error_with("config.json", files["config.json"]), "no error"); }
+
+TEST_F(BadInput, MissingRequiredColumn) {
+  EXPECT_EQ(error_with("positions.csv", "account,instrument\nA1,FAA\n"),
+            "positions.csv:1: missing required column 'quantity'");
+}
+
+TEST_F(BadInput, UnknownColumn) {
+  EXPECT_EQ(replace("positions.csv", "account,instrument,quantity\n", "account,instrument,quantity,trader\n"),
+            "positions.csv:1:29: unknown column 'trader' (expected: account, instrument, quantity)");
+}
+
+TEST_F(BadInput, DuplicateColumn) {
+  EXPECT_EQ(replace("accounts.csv", "account,mode,group,collateral", "account,mode,group,mode"),
+            "accounts.csv:1:20: duplicate column 'mode'");
+}
+
+TEST_F(BadInput, EmptyRequiredCell) {
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1,,1"),
+            "positions.csv:2:4: column 'instrument': empty required cell");
+}
+
+TEST_F(BadInput, NonFiniteNumber) {
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1,FAA,nan"),
+            "positions.csv:2:8: column 'quantity': expected a finite number, found 'nan'");
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1,FAA,1e999"),
+            "positions.csv:2:8: column 'quantity': expected a finite number, found '1e999'");
+}
+
+TEST_F(BadInput, NotANumber) {
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1,FAA,ten"),
+            "positions.csv:2:8: column 'quantity': expected a finite number, found 'ten'");
+}
+
+TEST_F(BadInput, UnknownInstrument) {
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1,FXX,1"),
+            "positions.csv:2:4: column 'instrument': unknown instrument 'FXX' (not in instruments.csv)");
+}
+
+TEST_F(BadInput, UnknownAccount) {
+  EXPECT_EQ(replace("positions.csv", "A2,PBB,3", "A9,PBB,3"),
+            "positions.csv:4:1: column 'account': unknown account 'A9' (not in accounts.csv)");
+}
+
+TEST_F(BadInput, UnknownUnderlying) {
+  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,", "FAA,future,ZZ,"),
+            "instruments.csv:2:12: column 'underlying': unknown underlying 'ZZ' (not in market.json)");
+}
+
+TEST_F(BadInput, DuplicateInstrumentId) {
+  EXPECT_EQ(error_with("instruments.csv", files["instruments.csv"] + "FAA,future,BB,2001-03-16,100,,,,,\n"),
+            "instruments.csv:5:1: column 'instrument': duplicate instrument id 'FAA'");
+}
+
+TEST_F(BadInput, DuplicateAccountId) {
+  EXPECT_EQ(error_with("accounts.csv", files["accounts.csv"] + "A1,cross,,0\n"),
+            "accounts.csv:4:1: column 'account': duplicate account id 'A1'");
+}
+
+TEST_F(BadInput, DuplicateUnderlyingId) {
+  EXPECT_EQ(replace("market.json", "{\"id\": \"BB\"", "{\"id\": \"AA\""),
+            "market.json:5:12: '/underlyings/1/id': duplicate underlying id 'AA'");
+}
+
+TEST_F(BadInput, UnknownChoice) {
+  EXPECT_EQ(replace("instruments.csv", "100,100,C,european", "100,100,X,european"),
+            "instruments.csv:3:34: column 'right': expected 'C' or 'P', found 'X'");
+  EXPECT_EQ(replace("instruments.csv", "FAA,future", "FAA,forward"),
+            "instruments.csv:2:5: column 'type': expected 'future' or 'option', found 'forward'");
+  EXPECT_EQ(replace("accounts.csv", "A2,isolated", "A2,both"),
+            "accounts.csv:3:4: column 'mode': expected 'cross' or 'isolated', found 'both'");
+}
+
+TEST_F(BadInput, ExpiryNotAfterValuationDate) {
+  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16", "FAA,future,AA,2001-01-02"),
+            "instruments.csv:2:15: column 'expiry': expiry must be after the valuation date 2001-01-02");
+}
+
+TEST_F(BadInput, InvalidDate) {
+  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16", "FAA,future,AA,2001-02-30"),
+            "instruments.csv:2:15: column 'expiry': expected a date YYYY-MM-DD, found '2001-02-30'");
+}
+
+TEST_F(BadInput, OptionFieldOnAFuture) {
+  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16,100,,", "FAA,future,AA,2001-03-16,100,95,"),
+            "instruments.csv:2:30: column 'strike': applies to options only; leave it empty for a future");
+}
+
+TEST_F(BadInput, OptionWithoutStrike) {
+  EXPECT_EQ(replace("instruments.csv", "100,100,C,european", "100,,C,european"),
+            "instruments.csv:3:30: column 'strike': empty required cell");
+}
+
+TEST_F(BadInput, NonPositiveValues) {
+  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16,100", "FAA,future,AA,2001-03-16,0"),
+            "instruments.csv:2:26: column 'multiplier': multiplier must be > 0");
+  EXPECT_EQ(replace("instruments.csv", "future,0.25", "future,-0.25"),
+            "instruments.csv:4:51: column 'vol': vol must be > 0");
+  EXPECT_EQ(replace("market.json", "\"price\": 50", "\"price\": 0"),
+            "market.json:5:28: '/underlyings/1/price': price must be > 0");
+  EXPECT_EQ(replace("accounts.csv", "G1,500", "G1,-500"),
+            "accounts.csv:3:16: column 'collateral': collateral must be >= 0");
+}
+
+TEST_F(BadInput, TooManyCells) {
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1\n", "A1,FAA,1,7\n"),
+            "positions.csv:2:10: too many cells: the header has 3 columns");
+}
+
+TEST_F(BadInput, TooFewCells) {
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1\n", "A1,FAA\n"),
+            "positions.csv:2: too few cells: expected 3, found 2");
+}
+
+TEST_F(BadInput, UnterminatedQuote) {
+  EXPECT_EQ(replace("positions.csv", "A2,PBB,3\n", "A2,\"PBB,3\n"),
+            "positions.csv:4:4: unterminated quoted cell");
+}
+
+TEST_F(BadInput, HistoryDatesNotAscending) {
+  EXPECT_EQ(replace("history.csv", "2000-12-21,", "2000-12-19,"),
+            "history.csv:3:1: column 'date': dates must be strictly ascending (previous row is 2000-12-20)");
+}
+
+TEST_F(BadInput, HistoryMissingUnderlying) {
+  EXPECT_EQ(error_with("history.csv", "date,AA\n2000-12-20,90\n"),
+            "history.csv:1: missing required column 'BB'");
+}
+
+TEST_F(BadInput, HistoryNonPositiveLevel) {
+  EXPECT_EQ(replace("history.csv", "2000-12-21,92,", "2000-12-21,0,"),
+            "history.csv:3:12: column 'AA': closing level must be > 0");
+}
+
+TEST_F(BadInput, HistoryNegativeVol) {
+  EXPECT_EQ(replace("history.csv", "49,0.31", "49,-0.31"),
+            "history.csv:3:18: column 'AA.vol': implied vol must be >= 0");
+}
+
+TEST_F(BadInput, HistoryTooShort) {
+  const std::string message =
+      replace("config.json", "\"lookback_days\": 5", "\"lookback_days\": 6");
+  EXPECT_EQ(message, "history.csv: history has 7 rows; lookback_days 6 + mpor_days 2 needs at least 8");
+}
+
+TEST_F(BadInput, HistoryColumnsOfOtherUnderlyingsAreIgnored) {
+  // Market-wide history files carry series no instrument uses, gaps and all.
+  std::string history = files["history.csv"];
+  history.replace(history.find("AA.vol\n"), 7, "AA.vol,ZZ\n");
+  for (std::size_t at = history.find('\n', history.find("ZZ")); at != std::string::npos;
+       at = history.find('\n', at + 2)) {
+    if (at + 1 < history.size()) history.insert(at, ",");
+  }
+  history.insert(history.size() - 1, ",");
+  EXPECT_EQ(error_with("history.csv", history), "no error");
+}
+
+TEST_F(BadInput, ConfigUnknownKey) {
+  EXPECT_EQ(error_with("config.json", "{\"measure\": \"es\", \"colour\": 1}"),
+            "config.json:1:19: '/colour': unknown key 'colour' (expected: measure, confidence, "
+            "time_decay, scenarios)");
+}
+
+TEST_F(BadInput, ConfigWrongType) {
+  EXPECT_EQ(error_with("config.json", "{\"confidence\": \"0.99\"}"),
+            "config.json:1:16: '/confidence': expected a number, found string");
+  EXPECT_EQ(error_with("config.json", "{\"scenarios\": {\"historical\": {\"lookback_days\": 10.5}}}"),
+            "config.json:1:47: '/scenarios/historical/lookback_days': expected a whole number, found 10.5");
+}
+
+TEST_F(BadInput, ConfigOutOfRange) {
+  EXPECT_EQ(error_with("config.json", "{\n  \"confidence\": 1.5\n}"),
+            "config.json:2:17: '/confidence': confidence must be strictly between 0 and 1");
+  EXPECT_EQ(error_with("config.json", "{\"scenarios\": {\"historical\": {\"mpor_days\": 0}}}"),
+            "config.json:1:43: '/scenarios/historical/mpor_days': mpor_days must be between 1 and 1000");
+  EXPECT_EQ(error_with("config.json", "{\"measure\": \"cvar\"}"),
+            "config.json:1:13: '/measure': expected \"es\" or \"var\", found \"cvar\"");
+}
+
+TEST_F(BadInput, InvalidJson) {
+  const std::string message = error_with("config.json", "{\"measure\": \"es\",\n \"confidence\": }");
+  EXPECT_EQ(message.rfind("config.json:2:16: invalid JSON: ", 0), 0u) << message;
+}
+
+TEST_F(BadInput, MarketMissingKey) {
+  EXPECT_EQ(replace("market.json", "{\"id\": \"BB\", \"price\": 50, ", "{\"id\": \"BB\", "),
+            "market.json:5:5: '/underlyings/1': missing key 'price'");
+}
+
+TEST_F(BadInput, UnreadableFile) {
+  for (const auto& [file, text] : files) dir.write(file, text);
+  InputPaths broken = paths();
+  broken.positions = dir.file("nope.csv");
+  try {
+    load_inputs(broken);
+    FAIL() << "expected an error";
+  } catch (const InputError& error) {
+    EXPECT_EQ(std::string(error.what()), dir.file("nope.csv") + ": cannot open file");
+  }
+}
+
+}  // namespace
+}  // namespace xm

@@ -1,0 +1,278 @@
+// Random-parameter comparison of the pricing formulas against QuantLib 1.29:
+// generalised Black–Scholes vs AnalyticEuropeanEngine, Black-76 vs blackFormula,
+// and Barone-Adesi–Whaley (on spot and on futures) vs
+// BaroneAdesiWhaleyApproximationEngine. Every draw is priced as a call and a put.
+#include <gtest/gtest.h>
+
+#include <ql/exercise.hpp>
+#include <ql/instruments/vanillaoption.hpp>
+#include <ql/pricingengines/blackformula.hpp>
+#include <ql/pricingengines/vanilla/analyticeuropeanengine.hpp>
+#include <ql/pricingengines/vanilla/baroneadesiwhaleyengine.hpp>
+#include <ql/processes/blackscholesprocess.hpp>
+#include <ql/quotes/simplequote.hpp>
+#include <ql/settings.hpp>
+#include <ql/termstructures/volatility/equityfx/blackconstantvol.hpp>
+#include <ql/termstructures/yield/flatforward.hpp>
+#include <ql/time/calendars/nullcalendar.hpp>
+#include <ql/time/daycounters/actual365fixed.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include "xmargin/pricing/barone_adesi_whaley.hpp"
+#include "xmargin/pricing/black76.hpp"
+#include "xmargin/pricing/black_scholes.hpp"
+
+namespace {
+
+namespace ql = QuantLib;
+
+constexpr int kDraws = 2000;  // parameter sets per formula, each priced as call and put
+constexpr std::uint64_t kSeed = 20240115;
+
+// European formulas: agree to 1e-10 relative, or 1e-12 absolute for tiny values.
+constexpr double kEuropeanRelTol = 1e-10;
+constexpr double kEuropeanAbsTol = 1e-12;
+// BAW: agree to 1e-8 relative, or 1e-12 absolute for tiny values.
+constexpr double kAmericanRelTol = 1e-8;
+constexpr double kAmericanAbsTol = 1e-12;
+
+// Uniform draws from mt19937_64 with our own mapping (the top 53 bits), so the
+// sequence is the same on every platform and standard library.
+class Draws {
+ public:
+  explicit Draws(std::uint64_t seed) : engine_(seed) {}
+  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }  // [0, 1)
+  double between(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+  double log_between(double lo, double hi) { return lo * std::exp(std::log(hi / lo) * uniform()); }
+  // Calendar days to expiry, 1 to 3 years, log-uniform so short dates are well covered.
+  int days() {
+    const int d = static_cast<int>(std::lround(log_between(1.0, 3.0 * 365.0)));
+    return d < 1 ? 1 : d;
+  }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+struct Params {
+  double spot = 0.0;  // spot, or the futures price F
+  double strike = 0.0;
+  int days = 0;
+  double rate = 0.0;
+  double yield = 0.0;  // dividend yield q (unused on futures)
+  double vol = 0.0;
+  double years() const { return days / 365.0; }  // SPEC §3: calendar days / 365
+};
+
+Params draw_params(Draws& draws) {
+  Params p;
+  p.spot = draws.log_between(1.0, 1000.0);
+  p.strike = p.spot * draws.between(0.5, 1.5);
+  p.days = draws.days();
+  p.rate = draws.between(0.0, 0.10);
+  p.yield = draws.between(0.0, 0.08);
+  p.vol = draws.log_between(0.01, 1.5);
+  return p;
+}
+
+std::string describe(const char* formula, bool is_call, const Params& p, double ours,
+                     double theirs) {
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "%s %s: S=%.17g K=%.17g days=%d (T=%.17g) r=%.17g q=%.17g vol=%.17g\n"
+                "  ours=%.17g quantlib=%.17g abs err=%.3g rel err=%.3g",
+                formula, is_call ? "call" : "put", p.spot, p.strike, p.days, p.years(), p.rate,
+                p.yield, p.vol, ours, theirs, std::fabs(ours - theirs),
+                std::fabs(ours - theirs) / std::fabs(theirs));
+  return text;
+}
+
+// Worst errors seen by one test, printed at its end.
+struct ErrorStats {
+  double max_abs = 0.0;
+  double max_rel = 0.0;
+  double max_rel_above_1e6 = 0.0;  // relative error over values ≥ 1e-6 only
+  int compared = 0;
+
+  // True when ours agrees with theirs to rel_tol relative or abs_tol absolute.
+  bool add(double ours, double theirs, double rel_tol, double abs_tol) {
+    const double abs_err = std::fabs(ours - theirs);
+    const double rel_err = theirs != 0.0 ? abs_err / std::fabs(theirs) : (abs_err == 0 ? 0 : 1);
+    ++compared;
+    if (!(abs_err <= max_abs)) max_abs = abs_err;  // NaN sticks
+    if (!(rel_err <= max_rel)) max_rel = rel_err;
+    if (std::fabs(theirs) >= 1e-6 && !(rel_err <= max_rel_above_1e6)) max_rel_above_1e6 = rel_err;
+    return rel_err <= rel_tol || abs_err <= abs_tol;
+  }
+  void print(const char* formula) const {
+    std::printf(
+        "[ %-28s] %d values: max abs err %.3g, max rel err %.3g (%.3g over values >= 1e-6)\n",
+        formula, compared, max_abs, max_rel, max_rel_above_1e6);
+  }
+};
+
+// QuantLib market for one parameter set: flat r, q and vol, Actual365Fixed, so
+// that its year fraction to `today + days` is exactly days / 365.
+struct QlMarket {
+  ql::Date today{15, ql::January, 2024};
+  ql::Date expiry;
+  ql::ext::shared_ptr<ql::BlackScholesMertonProcess> process;
+
+  QlMarket(double spot, int days, double rate, double yield, double vol) {
+    ql::Settings::instance().evaluationDate() = today;
+    expiry = today + days;
+    const ql::DayCounter day_counter = ql::Actual365Fixed();
+    ql::Handle<ql::Quote> spot_quote(ql::ext::make_shared<ql::SimpleQuote>(spot));
+    ql::Handle<ql::YieldTermStructure> rate_curve(
+        ql::ext::make_shared<ql::FlatForward>(today, rate, day_counter));
+    ql::Handle<ql::YieldTermStructure> yield_curve(
+        ql::ext::make_shared<ql::FlatForward>(today, yield, day_counter));
+    ql::Handle<ql::BlackVolTermStructure> vol_surface(
+        ql::ext::make_shared<ql::BlackConstantVol>(today, ql::NullCalendar(), vol, day_counter));
+    process = ql::ext::make_shared<ql::BlackScholesMertonProcess>(spot_quote, yield_curve,
+                                                                  rate_curve, vol_surface);
+  }
+};
+
+ql::Option::Type option_type(bool is_call) {
+  return is_call ? ql::Option::Call : ql::Option::Put;
+}
+
+double ql_european(bool is_call, const Params& p) {
+  QlMarket market(p.spot, p.days, p.rate, p.yield, p.vol);
+  ql::VanillaOption option(
+      ql::ext::make_shared<ql::PlainVanillaPayoff>(option_type(is_call), p.strike),
+      ql::ext::make_shared<ql::EuropeanExercise>(market.expiry));
+  option.setPricingEngine(ql::ext::make_shared<ql::AnalyticEuropeanEngine>(market.process));
+  return option.NPV();
+}
+
+double ql_american(bool is_call, const Params& p, double yield) {
+  QlMarket market(p.spot, p.days, p.rate, yield, p.vol);
+  ql::VanillaOption option(
+      ql::ext::make_shared<ql::PlainVanillaPayoff>(option_type(is_call), p.strike),
+      ql::ext::make_shared<ql::AmericanExercise>(market.today, market.expiry));
+  option.setPricingEngine(
+      ql::ext::make_shared<ql::BaroneAdesiWhaleyApproximationEngine>(market.process));
+  return option.NPV();
+}
+
+double ql_black76(bool is_call, const Params& p) {
+  const double years = p.years();
+  return ql::blackFormula(option_type(is_call), p.strike, p.spot, p.vol * std::sqrt(years),
+                          std::exp(-p.rate * years));
+}
+
+TEST(PricingVsQuantLib, GeneralisedBlackScholesOnSpot) {
+  Draws draws(kSeed);
+  ErrorStats stats;
+  for (int i = 0; i < kDraws; ++i) {
+    const Params p = draw_params(draws);
+    for (const bool is_call : {true, false}) {
+      const double ours = xm::black_scholes_generalized(is_call, p.spot, p.strike, p.years(),
+                                                        p.rate, p.rate - p.yield, p.vol);
+      const double theirs = ql_european(is_call, p);
+      EXPECT_TRUE(stats.add(ours, theirs, kEuropeanRelTol, kEuropeanAbsTol))
+          << describe("generalised BS", is_call, p, ours, theirs);
+    }
+  }
+  EXPECT_EQ(stats.compared, 2 * kDraws);
+  stats.print("generalised BS vs QuantLib");
+}
+
+TEST(PricingVsQuantLib, Black76OnFutures) {
+  Draws draws(kSeed + 1);
+  ErrorStats stats;
+  for (int i = 0; i < kDraws; ++i) {
+    const Params p = draw_params(draws);  // p.spot is the futures price F
+    for (const bool is_call : {true, false}) {
+      const double ours = xm::black76(is_call, p.spot, p.strike, p.years(), p.rate, p.vol);
+      const double theirs = ql_black76(is_call, p);
+      EXPECT_TRUE(stats.add(ours, theirs, kEuropeanRelTol, kEuropeanAbsTol))
+          << describe("Black-76", is_call, p, ours, theirs);
+    }
+  }
+  EXPECT_EQ(stats.compared, 2 * kDraws);
+  stats.print("Black-76 vs QuantLib");
+}
+
+TEST(PricingVsQuantLib, BaroneAdesiWhaleyOnSpot) {
+  Draws draws(kSeed + 2);
+  ErrorStats stats;
+  int exercised = 0;  // draws in the immediate-exercise region
+  int max_iterations = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const Params p = draw_params(draws);
+    const double carry = p.rate - p.yield;
+    for (const bool is_call : {true, false}) {
+      const double ours =
+          xm::barone_adesi_whaley(is_call, p.spot, p.strike, p.years(), p.rate, carry, p.vol);
+      const double theirs = ql_american(is_call, p, p.yield);
+      EXPECT_TRUE(stats.add(ours, theirs, kAmericanRelTol, kAmericanAbsTol))
+          << describe("BAW on spot", is_call, p, ours, theirs);
+      if (ours == xm::intrinsic_value(is_call, p.spot, p.strike) && ours > 0.0) ++exercised;
+      const xm::BawCriticalPrice boundary =
+          xm::baw_critical_price(is_call, p.strike, p.years(), p.rate, carry, p.vol);
+      if (boundary.iterations > max_iterations) max_iterations = boundary.iterations;
+    }
+  }
+  EXPECT_EQ(stats.compared, 2 * kDraws);
+  EXPECT_GT(exercised, 0) << "the draws never reach the exercise region";
+  EXPECT_LT(max_iterations, xm::kBawMaxIterations);
+  stats.print("BAW on spot vs QuantLib");
+  std::printf("[ %-28s] %d values at intrinsic, at most %d Newton steps\n", "", exercised,
+              max_iterations);
+}
+
+// American options on futures: carry b = 0, and QuantLib sees a process whose
+// spot is F and whose dividend yield equals r.
+TEST(PricingVsQuantLib, BaroneAdesiWhaleyOnFutures) {
+  Draws draws(kSeed + 3);
+  ErrorStats stats;
+  int exercised = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const Params p = draw_params(draws);  // p.spot is the futures price F
+    for (const bool is_call : {true, false}) {
+      const double ours =
+          xm::barone_adesi_whaley(is_call, p.spot, p.strike, p.years(), p.rate, 0.0, p.vol);
+      const double theirs = ql_american(is_call, p, p.rate);
+      EXPECT_TRUE(stats.add(ours, theirs, kAmericanRelTol, kAmericanAbsTol))
+          << describe("BAW on futures", is_call, p, ours, theirs);
+      if (ours == xm::intrinsic_value(is_call, p.spot, p.strike) && ours > 0.0) ++exercised;
+    }
+  }
+  EXPECT_EQ(stats.compared, 2 * kDraws);
+  EXPECT_GT(exercised, 0) << "the draws never reach the exercise region";
+  stats.print("BAW on futures vs QuantLib");
+}
+
+// The critical price itself, against QuantLib's static criticalPrice().
+TEST(PricingVsQuantLib, BaroneAdesiWhaleyCriticalPrice) {
+  Draws draws(kSeed + 4);
+  double max_rel = 0.0;
+  for (int i = 0; i < kDraws; ++i) {
+    const Params p = draw_params(draws);
+    const double years = p.years();
+    for (const bool is_call : {true, false}) {
+      if (is_call && p.yield <= 0.0) continue;  // no early exercise: no critical price
+      const xm::BawCriticalPrice ours =
+          xm::baw_critical_price(is_call, p.strike, years, p.rate, p.rate - p.yield, p.vol);
+      const double theirs = ql::BaroneAdesiWhaleyApproximationEngine::criticalPrice(
+          ql::ext::make_shared<ql::PlainVanillaPayoff>(option_type(is_call), p.strike),
+          std::exp(-p.rate * years), std::exp(-p.yield * years), p.vol * p.vol * years);
+      const double rel = std::fabs(ours.price - theirs) / theirs;
+      if (!(rel <= max_rel)) max_rel = rel;
+      EXPECT_LE(rel, 1e-8) << describe("BAW critical price", is_call, p, ours.price, theirs);
+      EXPECT_TRUE(is_call ? ours.price > p.strike : ours.price < p.strike)
+          << describe("BAW critical price", is_call, p, ours.price, theirs);
+    }
+  }
+  std::printf("[ %-28s] max rel err %.3g\n", "BAW critical price", max_rel);
+}
+
+}  // namespace

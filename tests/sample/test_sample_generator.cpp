@@ -1,0 +1,363 @@
+// The embedded sample (scenarios/default) and its generator (tools/make_book.cpp):
+// the committed files are exactly what the generator writes, and the sample holds what the
+// README promises. The sample is parsed here with deliberately simple code, independent of
+// the loaders under test elsewhere.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* const kGeneratedFiles[] = {"market.json",  "instruments.csv", "positions.csv",
+                                       "accounts.csv", "history.csv",     "config.json"};
+
+fs::path source_dir() {
+  return fs::path(XM_SOURCE_DIR);
+}
+fs::path sample_dir() {
+  return source_dir() / "scenarios" / "default";
+}
+fs::path history_file() {
+  return source_dir() / "scenarios" / "data" / "dowjones30.csv";
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string quoted(const std::string& s) {
+  return "'" + s + "'";
+}
+
+// Exit status of the shell command (or -1 when it did not exit normally).
+int run_command(const std::string& command) {
+  const int status = std::system((command + " >/dev/null 2>&1").c_str());
+  if (status == -1 || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+int run_generator(const std::string& args) {
+  return run_command(quoted(XM_MAKE_BOOK_BINARY) + " " + args);
+}
+
+// A fresh directory removed at the end of the test.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag)
+      : path_(fs::temp_directory_path() / ("xm_sample_" + tag + "_" + std::to_string(::getpid()))) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::vector<std::string> split(const std::string& line, char sep) {
+  std::vector<std::string> out;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, sep)) out.push_back(cell);
+  if (!line.empty() && line.back() == sep) out.emplace_back();
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+// A CSV without quoting, addressed by column name.
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+
+  std::size_t column(const std::string& name) const {
+    const auto it = std::find(header.begin(), header.end(), name);
+    if (it == header.end()) ADD_FAILURE() << "missing column " << name;
+    return static_cast<std::size_t>(it - header.begin());
+  }
+  std::vector<std::string> values(const std::string& name) const {
+    const std::size_t c = column(name);
+    std::vector<std::string> out;
+    for (const auto& row : rows) out.push_back(c < row.size() ? row[c] : std::string());
+    return out;
+  }
+};
+
+Table read_csv(const fs::path& path) {
+  Table t;
+  const std::vector<std::string> lines = lines_of(read_text(path));
+  if (lines.empty()) {
+    ADD_FAILURE() << path << " is empty";
+    return t;
+  }
+  t.header = split(lines[0], ',');
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    t.rows.push_back(split(lines[i], ','));
+    EXPECT_EQ(t.rows.back().size(), t.header.size()) << path << ":" << i + 1;
+  }
+  return t;
+}
+
+// market.json as written by the generator: "valuation_date" and one {"id", "price"} per
+// underlying.
+struct Market {
+  std::string valuation_date;
+  std::map<std::string, double> prices;
+};
+
+std::string json_string_after(const std::string& text, const std::string& key, std::size_t from,
+                              std::size_t& end) {
+  const std::string pattern = "\"" + key + "\": \"";
+  const std::size_t start = text.find(pattern, from);
+  if (start == std::string::npos) {
+    end = std::string::npos;
+    return {};
+  }
+  const std::size_t value = start + pattern.size();
+  end = text.find('"', value);
+  return text.substr(value, end - value);
+}
+
+Market read_market(const fs::path& path) {
+  Market m;
+  const std::string text = read_text(path);
+  std::size_t end = 0;
+  m.valuation_date = json_string_after(text, "valuation_date", 0, end);
+  std::size_t pos = 0;
+  while (true) {
+    const std::string id = json_string_after(text, "id", pos, end);
+    if (end == std::string::npos) break;
+    const std::string price_key = "\"price\": ";
+    const std::size_t price = text.find(price_key, end);
+    if (price == std::string::npos) break;
+    m.prices[id] = std::strtod(text.c_str() + price + price_key.size(), nullptr);
+    pos = price;
+  }
+  return m;
+}
+
+std::string first_difference(const std::string& expected, const std::string& actual) {
+  const std::vector<std::string> a = lines_of(expected);
+  const std::vector<std::string> b = lines_of(actual);
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const std::string x = i < a.size() ? a[i] : "<end of file>";
+    const std::string y = i < b.size() ? b[i] : "<end of file>";
+    if (x != y)
+      return "line " + std::to_string(i + 1) + ": committed '" + x + "', generated '" + y + "'";
+  }
+  return "same lines, different bytes (line ends?)";
+}
+
+TEST(SampleGenerator, DefaultArgumentsReproduceTheCommittedSample) {
+  TempDir out("default");
+  ASSERT_EQ(run_generator("--history " + quoted(history_file().string()) + " --out " +
+                          quoted(out.path().string())),
+            0);
+  std::set<std::string> generated;
+  for (const char* name : kGeneratedFiles) {
+    generated.insert(name);
+    ASSERT_TRUE(fs::exists(sample_dir() / name)) << "not committed: " << name;
+  }
+  for (const auto& entry : fs::directory_iterator(sample_dir())) {
+    const std::string name = entry.path().filename().string();
+    if (name == "README.md") continue;
+    ASSERT_TRUE(generated.count(name) == 1) << "committed but not generated: " << name;
+    const std::string committed = read_text(entry.path());
+    const std::string fresh = read_text(out.path() / name);
+    EXPECT_TRUE(committed == fresh)
+        << name << " differs from the generator's output, " << first_difference(committed, fresh);
+  }
+}
+
+TEST(SampleGenerator, SeedChangesTheBookButNotTheHistory) {
+  TempDir out("seed");
+  ASSERT_EQ(run_generator("--history " + quoted(history_file().string()) + " --out " +
+                          quoted(out.path().string()) + " --seed 7"),
+            0);
+  EXPECT_NE(read_text(out.path() / "positions.csv"), read_text(sample_dir() / "positions.csv"));
+  EXPECT_EQ(read_text(out.path() / "history.csv"), read_text(sample_dir() / "history.csv"));
+}
+
+TEST(SampleBook, HoldsWhatTheReadmePromises) {
+  const Market market = read_market(sample_dir() / "market.json");
+  const Table instruments = read_csv(sample_dir() / "instruments.csv");
+  const Table positions = read_csv(sample_dir() / "positions.csv");
+  const Table accounts = read_csv(sample_dir() / "accounts.csv");
+  const Table history = read_csv(sample_dir() / "history.csv");
+  const Table source = read_csv(history_file());
+
+  // Market: every stock of the source history priced, valued on its last date.
+  ASSERT_EQ(source.header.size(), 31u);
+  EXPECT_EQ(market.valuation_date, source.rows.back()[0]);
+  EXPECT_EQ(market.prices.size(), 30u);
+  for (std::size_t c = 1; c < source.header.size(); ++c) {
+    const auto it = market.prices.find(source.header[c]);
+    ASSERT_NE(it, market.prices.end()) << "no price for " << source.header[c];
+    EXPECT_GT(it->second, 0.0);
+    EXPECT_DOUBLE_EQ(it->second, std::strtod(source.rows.back()[c].c_str(), nullptr));
+  }
+
+  // History: the full source history plus a vol column per stock.
+  EXPECT_EQ(history.rows.size(), source.rows.size());
+  EXPECT_GE(history.rows.size(), 1002u);  // lookback 1000 + MPOR 2
+  for (const auto& [id, price] : market.prices) {
+    const std::vector<std::string> vols = history.values(id + ".vol");
+    ASSERT_FALSE(vols.empty());
+    for (const std::string& v : vols) ASSERT_GE(std::strtod(v.c_str(), nullptr), 0.05) << id;
+  }
+  EXPECT_EQ(history.values("date").back(), market.valuation_date);
+
+  // Instruments: every kind present, every expiry after the valuation date.
+  std::set<std::string> instrument_ids;
+  std::size_t futures = 0, calls = 0, puts = 0, european = 0, american = 0, on_spot = 0,
+              on_future = 0, overrides = 0;
+  const std::size_t c_id = instruments.column("instrument");
+  const std::size_t c_type = instruments.column("type");
+  const std::size_t c_underlying = instruments.column("underlying");
+  const std::size_t c_expiry = instruments.column("expiry");
+  const std::size_t c_right = instruments.column("right");
+  const std::size_t c_style = instruments.column("style");
+  const std::size_t c_on = instruments.column("on");
+  const std::size_t c_vol = instruments.column("vol");
+  for (const auto& row : instruments.rows) {
+    ASSERT_EQ(row.size(), instruments.header.size());
+    EXPECT_TRUE(instrument_ids.insert(row[c_id]).second) << "duplicate " << row[c_id];
+    EXPECT_EQ(market.prices.count(row[c_underlying]), 1u) << row[c_id];
+    EXPECT_GT(row[c_expiry], market.valuation_date) << row[c_id];  // ISO dates sort as text
+    if (row[c_type] == "future") {
+      ++futures;
+      continue;
+    }
+    ASSERT_EQ(row[c_type], "option") << row[c_id];
+    calls += row[c_right] == "C";
+    puts += row[c_right] == "P";
+    european += row[c_style] == "european";
+    american += row[c_style] == "american";
+    on_spot += row[c_on] == "spot";
+    on_future += row[c_on] == "future";
+    overrides += !row[c_vol].empty();
+  }
+  EXPECT_GT(futures, 0u);
+  EXPECT_GT(calls, 0u);
+  EXPECT_GT(puts, 0u);
+  EXPECT_GT(european, 0u);
+  EXPECT_GT(american, 0u);
+  EXPECT_GT(on_spot, 0u);
+  EXPECT_GT(on_future, 0u);
+  EXPECT_GT(overrides, 0u);
+  EXPECT_EQ(calls + puts, european + american);
+  EXPECT_EQ(calls + puts, on_spot + on_future);
+  EXPECT_GE(instruments.rows.size(), 1500u);
+  EXPECT_LE(instruments.rows.size(), 2500u);
+
+  // Accounts: enough of them, some isolated, at least three groups, collateral in cents.
+  std::set<std::string> account_ids, groups;
+  std::size_t isolated = 0;
+  const std::size_t c_account = accounts.column("account");
+  const std::size_t c_mode = accounts.column("mode");
+  const std::size_t c_group = accounts.column("group");
+  const std::size_t c_collateral = accounts.column("collateral");
+  for (const auto& row : accounts.rows) {
+    ASSERT_EQ(row.size(), accounts.header.size());
+    EXPECT_TRUE(account_ids.insert(row[c_account]).second) << "duplicate " << row[c_account];
+    EXPECT_TRUE(row[c_mode] == "cross" || row[c_mode] == "isolated") << row[c_account];
+    isolated += row[c_mode] == "isolated";
+    if (!row[c_group].empty()) groups.insert(row[c_group]);
+    const std::string& collateral = row[c_collateral];
+    ASSERT_GE(collateral.size(), 4u);
+    EXPECT_EQ(collateral[collateral.size() - 3], '.') << row[c_account];
+  }
+  EXPECT_GE(account_ids.size(), 500u);
+  EXPECT_GT(isolated, 0u);
+  EXPECT_LT(isolated, account_ids.size() / 10);
+  EXPECT_GE(groups.size(), 3u);
+
+  // Positions: known references, some split rows, some large books, some empty accounts.
+  std::map<std::pair<std::string, std::string>, int> rows_per_position;
+  std::map<std::string, std::size_t> positions_per_account;
+  const std::size_t p_account = positions.column("account");
+  const std::size_t p_instrument = positions.column("instrument");
+  const std::size_t p_quantity = positions.column("quantity");
+  for (const auto& row : positions.rows) {
+    ASSERT_EQ(row.size(), positions.header.size());
+    EXPECT_EQ(account_ids.count(row[p_account]), 1u) << "unknown account " << row[p_account];
+    EXPECT_EQ(instrument_ids.count(row[p_instrument]), 1u)
+        << "unknown instrument " << row[p_instrument];
+    EXPECT_NE(std::strtoll(row[p_quantity].c_str(), nullptr, 10), 0) << row[p_account];
+    ++rows_per_position[{row[p_account], row[p_instrument]}];
+    ++positions_per_account[row[p_account]];
+  }
+  const auto split_rows = std::count_if(rows_per_position.begin(), rows_per_position.end(),
+                                        [](const auto& p) { return p.second > 1; });
+  EXPECT_GE(split_rows, 1);
+  EXPECT_LT(positions_per_account.size(), account_ids.size()) << "no account without positions";
+  const auto largest =
+      std::max_element(positions_per_account.begin(), positions_per_account.end(),
+                       [](const auto& a, const auto& b) { return a.second < b.second; });
+  ASSERT_NE(largest, positions_per_account.end());
+  EXPECT_GE(largest->second, 100u) << "no house account with hundreds of positions";
+
+  // config.json as the SPEC's example.
+  const std::string config = read_text(sample_dir() / "config.json");
+  for (const char* needle : {"\"measure\": \"es\"", "\"confidence\": 0.99", "\"time_decay\": true",
+                             "\"lookback_days\": 1000", "\"mpor_days\": 2"})
+    EXPECT_NE(config.find(needle), std::string::npos) << needle;
+}
+
+TEST(SampleGenerator, TwentyThousandAccountsGiveAtLeastHundredThousandPositions) {
+  TempDir out("large");
+  ASSERT_EQ(run_generator("--history " + quoted(history_file().string()) + " --out " +
+                          quoted(out.path().string()) + " --accounts 20000"),
+            0);
+  const std::vector<std::string> positions = lines_of(read_text(out.path() / "positions.csv"));
+  ASSERT_FALSE(positions.empty());
+  EXPECT_GE(positions.size() - 1, 100000u);
+  const std::vector<std::string> accounts = lines_of(read_text(out.path() / "accounts.csv"));
+  EXPECT_EQ(accounts.size(), 20001u);
+}
+
+TEST(SampleGenerator, BadArgumentsExitWithTwo) {
+  TempDir out("bad");
+  const std::string history = " --history " + quoted(history_file().string());
+  const std::string dir = " --out " + quoted(out.path().string());
+  EXPECT_EQ(run_generator(history + dir + " --accounts abc"), 2);
+  EXPECT_EQ(run_generator(history + dir + " --accounts 3"), 2);
+  EXPECT_EQ(run_generator(history + dir + " --seed -1"), 2);
+  EXPECT_EQ(run_generator(history + dir + " --frobnicate"), 2);
+  EXPECT_EQ(run_generator(history + dir + " --accounts"), 2);
+  EXPECT_EQ(run_generator(dir), 2);
+  EXPECT_EQ(run_generator(history), 2);
+  EXPECT_EQ(run_generator(" --history " + quoted((out.path() / "missing.csv").string()) + dir), 2);
+  EXPECT_EQ(run_generator("--help"), 0);
+}
+
+}  // namespace
