@@ -7,6 +7,7 @@
 
 #include "support/random_book.hpp"
 #include "xmargin/backend.hpp"
+#include "xmargin/error.hpp"
 #include "xmargin/validation.hpp"
 
 namespace xm {

@@ -61,7 +61,9 @@ TEST_F(Sample, MarginsCsvHasEveryColumnAndRowSorted) {
   std::size_t groups = 0;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     ASSERT_EQ(rows[r].size(), 12u) << r;
-    if (r > 1) EXPECT_LT(rows[r - 1][0] + "\n" + rows[r - 1][1], rows[r][0] + "\n" + rows[r][1]);
+    if (r > 1) {
+      EXPECT_LT(rows[r - 1][0] + "\n" + rows[r - 1][1], rows[r][0] + "\n" + rows[r][1]);
+    }
     const double margin = std::stod(rows[r][2]);
     EXPECT_GE(margin, 0.0);
     EXPECT_NEAR(std::stod(rows[r][8]), std::stod(rows[r][7]) - margin, 1e-6 * (1 + margin));

@@ -68,11 +68,11 @@ TEST(ScenarioFile, RejectsBadFiles) {
   EXPECT_EQ(error_of(header + "0,h,,0.5,2,1.1\n2,h,,0.5,2,0.9\n"),
             "s.csv:3:1: column 'scenario': expected scenario 1 (numbered from 0, in order)");
   EXPECT_EQ(error_of(header + "0,h,,1,2,-1.1\n"),
-            "s.csv:2:12: column 'AA.price_factor': price factor must be > 0");
+            "s.csv:2:10: column 'AA.price_factor': price factor must be > 0");
   EXPECT_EQ(error_of("scenario,source,label,weight,horizon_days,BB.price_factor\n0,h,,1,2,1\n"),
             "s.csv:1: missing required column 'AA.price_factor'");
   EXPECT_EQ(error_of("scenario,source,label,weight,horizon_days,AA.price_factor,AA.delta\n0,h,,1,2,1,0\n"),
-            "s.csv:1:58: unknown column 'AA.delta' (expected scenario, source, label, weight, "
+            "s.csv:1:59: unknown column 'AA.delta' (expected scenario, source, label, weight, "
             "horizon_days, <id>.price_factor, <id>.vol_shift)");
   EXPECT_EQ(error_of(header), "s.csv:2: no scenarios");
 }

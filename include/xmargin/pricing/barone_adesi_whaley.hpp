@@ -7,49 +7,68 @@
 #include "xmargin/pricing/normal.hpp"
 
 // Barone-Adesi–Whaley (1987) quadratic approximation for American options with a
-// cost of carry b, as published in Barone-Adesi & Whaley, "Efficient Analytic
-// Approximation of American Option Values", J. Finance 42 (1987), and in Haug,
-// "The Complete Guide to Option Pricing Formulas", §3.3.3 (BAW). QuantLib's
-// BaroneAdesiWhaleyApproximationEngine implements the same method and is the
-// test oracle (tests/pricing/test_pricing_vs_quantlib.cpp).
+// cost of carry b: G. Barone-Adesi & R. E. Whaley, "Efficient Analytic
+// Approximation of American Option Values", J. Finance 42 (1987) 301–320, as
+// given in E. G. Haug, "The Complete Guide to Option Pricing Formulas" (BAW
+// section). QuantLib's BaroneAdesiWhaleyApproximationEngine implements the same
+// method and is the test oracle (tests/pricing/test_pricing_vs_quantlib.cpp).
 //
-// With N = 2b/σ², M = 2r/σ², and k = 2r / (σ²(1 − e^{−rT})) (whose r → 0 limit is
-// 2/(σ²T)), the early-exercise premium is written with the roots
-//   q₂ = (−(N−1) + √((N−1)² + 4k)) / 2   (call),
-//   q₁ = (−(N−1) − √((N−1)² + 4k)) / 2   (put),
+// With N = 2b/σ², M = 2r/σ² and k = 2r / (σ²(1 − e^{−rT})) (r → 0 limit 2/(σ²T)),
+// the early-exercise premium uses the roots of q² + (N − 1) q − k = 0:
+//   q₂ = (−(N−1) + √((N−1)² + 4k)) / 2 > 1   (call),
+//   q₁ = (−(N−1) − √((N−1)² + 4k)) / 2 < 0   (put),
 // and, with c, p the generalised Black–Scholes values and S* the critical price,
 //   call: C = c + A₂ (S/S*)^{q₂} for S < S*,  C = S − K otherwise,
 //         A₂ = (S*/q₂) (1 − e^{(b−r)T} N(d₁(S*)))
 //   put:  P = p + A₁ (S/S*)^{q₁} for S > S*,  P = K − S otherwise,
 //         A₁ = −(S*/q₁) (1 − e^{(b−r)T} N(−d₁(S*))).
-// The critical price S* solves the value-matching condition
+// S* solves the value-matching condition
 //   call: S* − K = c(S*) + (1 − e^{(b−r)T} N(d₁(S*))) S*/q₂
 //   put:  K − S* = p(S*) − (1 − e^{(b−r)T} N(−d₁(S*))) S*/q₁
-// by Newton–Raphson from the published seed (the infinite-maturity boundary
-// S∞ = K / (1 − 1/q∞), with q∞ the root with M in place of k, and
-// h = ∓(bT ± 2σ√T)·K/|S∞ − K|), stopping once |LHS − RHS| / K ≤ 1e-6, the published
-// and QuantLib tolerance. The iteration is also capped at kBawMaxIterations
-// steps, so device code can never spin forever; if the cap is hit, the last
-// iterate is used (the tests check that it is never reached on realistic inputs).
+// by Newton–Raphson from the published seed: the perpetual boundary
+// S∞ = K / (1 − 1/q∞) (q∞: the root with M in place of k), pulled towards K by
+// e^h with h = −(bT + 2σ√T)·K/(S∞ − K) (call) or (bT − 2σ√T)·K/(K − S∞) (put). The
+// iteration stops once |LHS − RHS| / K ≤ kBawTolerance = 1e-6, the published and
+// QuantLib tolerance.
+//
+// Safeguards, none of which changes a result where the published iteration works
+// (so the values agree with QuantLib wherever QuantLib returns one):
+//  * The roots are evaluated in their cancellation-free form (N, k ~ 1/σ²).
+//  * The published iteration breaks down at low vol and long maturity (QuantLib
+//    throws "forward + displacement ... must be positive" there): the seed is
+//    negative when bT + 2σ√T < 0 for a call, and Newton steps can leave (0, ∞).
+//    A seed outside (0, ∞) is replaced by S∞, and a step outside it by bisection
+//    of the bracket that must hold S* ((K, ∞) for a call, (0, K) for a put,
+//    narrowed by the sign of LHS − RHS at each iterate), or by doubling while a
+//    call's bracket has no upper end yet.
+//  * At most kBawMaxIterations steps, so device code can never spin forever; if
+//    the cap were hit the last iterate is used (realistic inputs take < 25).
+//  * The result is floored at max(European, intrinsic), the no-arbitrage bounds
+//    of an American option. BAW itself can fall below them by up to ~3e-7·(S+K)
+//    when the residual is O(T)-small against the 1e-6·K tolerance (T of hours or
+//    less), and stop at a boundary on the wrong side of S.
 //
 // Cases outside the method:
-//  * T ≤ 0: intrinsic value. S ≤ 0 or K ≤ 0: intrinsic value (exercising now is
-//    optimal: a call struck at 0 is worth S, a put on a worthless spot K).
-//  * Call with b ≥ r (no dividend yield): early exercise is never optimal, the
-//    value is the European (generalised Black–Scholes) value, as in QuantLib.
-//  * Negative rates are not supported by BAW (QuantLib refuses them). Here:
-//    - put with r < 0: early exercise is never optimal (by McDonald–Schroder
-//      put–call symmetry P(S, K, r, q) = C(K, S, q, r), and a call whose yield r
-//      is ≤ 0 is never exercised early), so the value is the European value;
-//    - call with r < 0 and b < r (i.e. q = r − b > 0): valued through the same
-//      symmetry as a BAW put with spot K, strike S, rate q > 0 and carry −b, which
-//      keeps the method in its valid range (r′ = q > 0).
-//    A put with r = 0 exactly still goes through BAW, matching QuantLib; the BAW
-//    approximation gives it a small early-exercise premium although the exact
-//    American value equals the European one there.
-//  * σ√T below kBawMinStdDev (zero or near-zero vol): the quadratic terms N, M
-//    and k overflow, so the value is max(European, intrinsic), the deterministic
-//    limit at the two ends of the exercise window.
+//  * T ≤ 0, S ≤ 0 or K ≤ 0: intrinsic value (exercising now is optimal: a call
+//    struck at 0 is worth S, a put on a worthless spot K).
+//  * σ√T < kBawMinStdDev (zero or vanishing vol): max(European, intrinsic), the
+//    deterministic limit at the two ends of the exercise window.
+//  * Call with r ≥ 0 and b ≥ r (q ≤ 0): early exercise is never optimal; the
+//    value is the European value, as in QuantLib.
+//  * Negative rates are not supported by BAW (its derivation needs r > 0, and
+//    QuantLib cannot price them). Here, with q = r − b and McDonald–Schroder
+//    put–call symmetry C(S, K; r, q) = P(K, S; q, r):
+//    - call with r < 0 < q: the BAW put with spot K, strike S, rate q > 0 and
+//      carry −b, which keeps the method in its valid range;
+//    - put with r < 0 ≤ q: never exercised early (its symmetric call has rate
+//      q ≥ 0 and yield r < 0), so the European value;
+//    - r < 0 and q ≤ 0 (call) or q < 0 (put): both symmetric forms have a
+//      negative rate; the value is max(European, intrinsic), a lower bound for
+//      the American value (it ignores any early-exercise premium beyond
+//      immediate exercise).
+//    A put with r = 0 still goes through BAW, as in QuantLib, although its exact
+//    American value then equals the European one when q ≥ 0; the BAW premium
+//    left there is negligible in practice (S* collapses towards 0).
 namespace xm {
 
 inline constexpr int kBawMaxIterations = 200;
@@ -110,15 +129,13 @@ XM_HD inline BawCriticalPrice baw_critical_price(bool is_call, double strike, do
     s = s_inf + (strike - s_inf) * ::exp(h);
   }
 
-  // Newton–Raphson on f(S) = LHS(S) − RHS(S); `slope` is dRHS/dS. The root lies
-  // in (K, ∞) for a call (f < 0 below it) and in (0, K) for a put (f > 0 below
-  // it); [lo, hi] is that bracket, narrowed by the sign of f at each iterate. The
-  // plain method fails at low vol: the seed leaves the bracket when
-  // bT + 2σ√T < 0 (call) or bT − 2σ√T > 0 (put), and Newton steps can overshoot
-  // it. Then the seed is replaced by S∞ (inside the bracket: S∞ > K for a call,
-  // 0 < S∞ < K for a put) and a step by bisection, or by doubling while a call has
-  // no upper bound yet. Wherever the published iteration stays in the bracket,
-  // its iterates are used unchanged.
+  // Newton–Raphson on f(S) = LHS(S) − RHS(S); `slope` is dRHS/dS. S* lies in
+  // (K, ∞) for a call (f < 0 below it) and in (0, K) for a put (f > 0 below it);
+  // [lo, hi] is that bracket, narrowed by the sign of f at each iterate. The
+  // published iterates are kept as long as they stay in (0, ∞), where the method
+  // is defined; a seed outside it is replaced by S∞ (> K for a call, in (0, K)
+  // for a put), and a step outside it (or NaN) by bisection of [lo, hi], or by
+  // doubling while a call's bracket has no upper end yet.
   double lo = is_call ? strike : 0.0;
   double hi = is_call ? HUGE_VAL : strike;
   if (!(s > 0.0 && s < HUGE_VAL)) s = s_inf;
@@ -166,29 +183,35 @@ XM_HD inline BawCriticalPrice baw_critical_price(bool is_call, double strike, do
 
 namespace baw_detail {
 
+// max(value, intrinsic value), keeping a NaN value NaN.
+XM_HD inline double at_least_intrinsic(bool is_call, double value, double spot, double strike) {
+  const double exercised = intrinsic_value(is_call, spot, strike);
+  return value < exercised ? exercised : value;
+}
+
 // BAW value where early exercise can be optimal: r ≥ 0, and b < r for a call.
 XM_HD inline double baw_value(bool is_call, double spot, double strike, double years, double rate,
                               double carry, double vol) {
   const double european = black_scholes_generalized(is_call, spot, strike, years, rate, carry, vol);
   const double std_dev = vol * ::sqrt(years);
-  if (!(std_dev >= kBawMinStdDev)) {
-    const double exercised = intrinsic_value(is_call, spot, strike);
-    return european > exercised ? european : exercised;
-  }
+  if (!(std_dev >= kBawMinStdDev)) return at_least_intrinsic(is_call, european, spot, strike);
   const BawCriticalPrice boundary = baw_critical_price(is_call, strike, years, rate, carry, vol);
   const double critical = boundary.price;
   const double q = boundary.exponent;
 
-  const double d1 = (::log(critical / strike) + carry * years) / std_dev + 0.5 * std_dev;
-  const double carry_discount = ::exp((carry - rate) * years);
-  if (is_call) {
-    if (spot >= critical) return spot - strike;
-    const double a2 = (critical / q) * (1.0 - carry_discount * norm_cdf(d1));
-    return european + a2 * ::pow(spot / critical, q);
+  double value;
+  if (is_call ? spot >= critical : spot <= critical) {
+    value = intrinsic_value(is_call, spot, strike);  // exercise region
+  } else {
+    const double d1 = (::log(critical / strike) + carry * years) / std_dev + 0.5 * std_dev;
+    const double carry_discount = ::exp((carry - rate) * years);
+    const double a = is_call ? (critical / q) * (1.0 - carry_discount * norm_cdf(d1))
+                             : -(critical / q) * (1.0 - carry_discount * norm_cdf(-d1));
+    value = european + a * ::pow(spot / critical, q);
   }
-  if (spot <= critical) return strike - spot;
-  const double a1 = -(critical / q) * (1.0 - carry_discount * norm_cdf(-d1));
-  return european + a1 * ::pow(spot / critical, q);
+  // No-arbitrage floor (see the file comment); a NaN value stays NaN.
+  if (value < european) value = european;
+  return at_least_intrinsic(is_call, value, spot, strike);
 }
 
 }  // namespace baw_detail
@@ -201,20 +224,21 @@ XM_HD inline double barone_adesi_whaley(bool is_call, double spot, double strike
   if (years <= 0.0 || spot <= 0.0 || strike <= 0.0) {
     return intrinsic_value(is_call, spot, strike);
   }
-  if (is_call) {
-    if (carry >= rate) {
+  if (rate >= 0.0) {
+    if (is_call && carry >= rate) {  // q ≤ 0: never exercised early
       return black_scholes_generalized(true, spot, strike, years, rate, carry, vol);
     }
-    if (rate < 0.0) {
-      // McDonald–Schroder symmetry: C(S, K, r, b) = P(K, S, r − b, −b), r − b > 0.
-      return baw_detail::baw_value(false, strike, spot, years, rate - carry, -carry, vol);
-    }
-    return baw_detail::baw_value(true, spot, strike, years, rate, carry, vol);
+    return baw_detail::baw_value(is_call, spot, strike, years, rate, carry, vol);
   }
-  if (rate < 0.0) {
-    return black_scholes_generalized(false, spot, strike, years, rate, carry, vol);
+  // r < 0: outside BAW (see the file comment).
+  const double yield = rate - carry;  // q
+  if (is_call && yield > 0.0) {
+    // McDonald–Schroder symmetry: C(S, K; r, q) = P(K, S; q, r), a put at rate q > 0.
+    return baw_detail::baw_value(false, strike, spot, years, yield, -carry, vol);
   }
-  return baw_detail::baw_value(false, spot, strike, years, rate, carry, vol);
+  const double european = black_scholes_generalized(is_call, spot, strike, years, rate, carry, vol);
+  if (!is_call && yield >= 0.0) return european;  // r < 0 ≤ q: never exercised early
+  return baw_detail::at_least_intrinsic(is_call, european, spot, strike);
 }
 
 }  // namespace xm
