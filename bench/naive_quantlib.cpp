@@ -1,8 +1,18 @@
 #include "naive_quantlib.hpp"
 
-#include <ql/quantlib.hpp>
+// Narrow QuantLib headers: <ql/quantlib.hpp> pulls in Boost uBLAS, which does not compile as C++20.
+#include <ql/exercise.hpp>
+#include <ql/instruments/vanillaoption.hpp>
+#include <ql/pricingengines/vanilla/analyticeuropeanengine.hpp>
+#include <ql/pricingengines/vanilla/baroneadesiwhaleyengine.hpp>
+#include <ql/processes/blackscholesprocess.hpp>
+#include <ql/quotes/simplequote.hpp>
+#include <ql/settings.hpp>
+#include <ql/termstructures/volatility/equityfx/blackconstantvol.hpp>
+#include <ql/termstructures/yield/flatforward.hpp>
+#include <ql/time/calendars/nullcalendar.hpp>
+#include <ql/time/daycounters/actual365fixed.hpp>
 
-#include <chrono>
 #include <cmath>
 
 namespace xm::bench {

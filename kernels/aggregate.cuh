@@ -56,8 +56,8 @@ XM_HD inline void aggregate_item(const PortfoliosView& portfolios, const double*
   const std::int64_t end = portfolios.row_offsets[portfolio + 1];
   for (std::int64_t e = portfolios.row_offsets[portfolio]; e < end; ++e) {
     const std::size_t instrument = static_cast<std::size_t>(portfolios.entry_instrument[e]);
-    sum = add_rounded(sum, multiply_rounded(portfolios.entry_weight[e],
-                                            unit[instrument * width + column]));
+    sum = add_rounded(
+        sum, multiply_rounded(portfolios.entry_weight[e], unit[instrument * width + column]));
   }
   const std::size_t s = chunk.scenario_begin + column;
   const std::size_t out = row * chunk.scenario_count + s;

@@ -54,7 +54,9 @@ inline std::size_t allocation(std::size_t bytes) {
              : bytes + cuda_tuning::kAllocationSlackBytes;
 }
 
-inline std::size_t sum(std::size_t a, std::size_t b) { return a > kUnbounded - b ? kUnbounded : a + b; }
+inline std::size_t sum(std::size_t a, std::size_t b) {
+  return a > kUnbounded - b ? kUnbounded : a + b;
+}
 
 }  // namespace plan_detail
 
@@ -76,7 +78,7 @@ std::size_t portfolio_chunk_bytes(std::size_t rows, std::size_t scenarios,
   bytes = sum(bytes, 2 * allocation(product(items, sizeof(std::int32_t))));  // scenarios, twice
   bytes = sum(bytes, allocation(product(rows + 1, sizeof(int))));            // segment offsets
   bytes = sum(bytes, allocation(product(rows, sizeof(TailRisk))));           // results
-  bytes = sum(bytes, allocation(rank_temp_bytes(rows)));                    // CUB
+  bytes = sum(bytes, allocation(rank_temp_bytes(rows)));                     // CUB
   return bytes;
 }
 
@@ -108,7 +110,8 @@ ChunkPlan plan_chunks(const ChunkPlanInputs& in, RankTempBytes&& rank_temp_bytes
     return fits;
   };
 
-  const std::size_t room = in.budget_bytes > in.resident_bytes ? in.budget_bytes - in.resident_bytes : 0;
+  const std::size_t room =
+      in.budget_bytes > in.resident_bytes ? in.budget_bytes - in.resident_bytes : 0;
   ChunkPlan plan;
 
   const std::size_t whole_unit = unit_chunk_bytes(in.instruments, n);
@@ -142,8 +145,9 @@ ChunkPlan plan_chunks(const ChunkPlanInputs& in, RankTempBytes&& rank_temp_bytes
     const std::size_t least = plan_detail::sum(chunk_bytes(1), unit_chunk_bytes(in.instruments, 1));
     throw RunError("the device memory budget of " + std::to_string(in.budget_bytes) +
                    " bytes is too small: the book and scenarios take " +
-                   std::to_string(in.resident_bytes) + " bytes and one portfolio with one scenario " +
-                   "of unit P&L needs " + std::to_string(least) + " more");
+                   std::to_string(in.resident_bytes) +
+                   " bytes, and one portfolio with one scenario column of unit P&L needs " +
+                   std::to_string(least) + " more");
   }
   plan.portfolio_chunk = rows;
   plan.scenario_chunk = columns;

@@ -91,7 +91,8 @@ void check_inputs(const PackedBook& book, const ScenarioSet& scenarios) {
   const std::size_t underlyings = book.underlying_count();
   const std::size_t instruments = book.instrument_count();
   const std::size_t count = scenarios.count();
-  XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids, "scenarios not aligned with the book");
+  XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids,
+             "scenarios not aligned with the book");
   XM_EXPECTS(book.spot.size() == underlyings && book.rate.size() == underlyings &&
                  book.dividend_yield.size() == underlyings,
              "packed book underlying arrays differ in length");
@@ -131,14 +132,14 @@ std::string describe_device(int device) {
   std::ostringstream text;
   text << properties.name << " (sm_" << properties.major << properties.minor << ", "
        << properties.multiProcessorCount << " SMs, " << std::fixed << std::setprecision(1)
-       << static_cast<double>(properties.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0)
-       << " GiB)";
+       << static_cast<double>(properties.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0) << " GiB)";
   return text.str();
 }
 
 class CudaBackend final : public Backend {
  public:
-  explicit CudaBackend(const BackendOptions& options) : budget_option_(options.device_memory_budget_bytes) {
+  explicit CudaBackend(const BackendOptions& options)
+      : budget_option_(options.device_memory_budget_bytes) {
     XM_CUDA_TRY(cudaGetDevice(&device_));
     int sm_count = 0;
     XM_CUDA_TRY(cudaDeviceGetAttribute(&sm_count, cudaDevAttrMultiProcessorCount, device_));
@@ -286,8 +287,8 @@ class CudaBackend final : public Backend {
   std::size_t budget_bytes() const {
     std::size_t free_bytes = 0, total_bytes = 0;
     XM_CUDA_TRY(cudaMemGetInfo(&free_bytes, &total_bytes));
-    const auto usable =
-        static_cast<std::size_t>(static_cast<double>(free_bytes) * cuda_tuning::kFreeMemoryFraction);
+    const auto usable = static_cast<std::size_t>(static_cast<double>(free_bytes) *
+                                                 cuda_tuning::kFreeMemoryFraction);
     return budget_option_ != 0 ? std::min(budget_option_, usable) : usable;
   }
 };

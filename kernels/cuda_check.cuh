@@ -21,12 +21,12 @@ namespace xm::cuda_detail {
 
 // Runs a CUDA runtime call (or anything returning cudaError_t) and throws
 // xm::RunError naming the file, the line, the call and the error on failure.
-#define XM_CUDA_TRY(call)                                                            \
-  do {                                                                               \
-    const cudaError_t xm_cuda_status_ = (call);                                      \
-    if (xm_cuda_status_ != cudaSuccess) {                                            \
+#define XM_CUDA_TRY(call)                                                              \
+  do {                                                                                 \
+    const cudaError_t xm_cuda_status_ = (call);                                        \
+    if (xm_cuda_status_ != cudaSuccess) {                                              \
       ::xm::cuda_detail::throw_cuda_error(xm_cuda_status_, #call, __FILE__, __LINE__); \
-    }                                                                                \
+    }                                                                                  \
   } while (0)
 
 // Checks the launch just made (bad configuration, missing kernel image).

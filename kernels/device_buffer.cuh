@@ -46,8 +46,8 @@ class DeviceBuffer {
   void upload(const T* host, std::size_t count, std::size_t offset, cudaStream_t stream) {
     check_range(count, offset);
     if (count == 0) return;
-    XM_CUDA_TRY(cudaMemcpyAsync(data_ + offset, host, count * sizeof(T), cudaMemcpyHostToDevice,
-                                stream));
+    XM_CUDA_TRY(
+        cudaMemcpyAsync(data_ + offset, host, count * sizeof(T), cudaMemcpyHostToDevice, stream));
   }
 
   // Device → host: [offset, offset + count) into host, ordered on stream. The host
@@ -55,8 +55,8 @@ class DeviceBuffer {
   void download(T* host, std::size_t count, std::size_t offset, cudaStream_t stream) const {
     check_range(count, offset);
     if (count == 0) return;
-    XM_CUDA_TRY(cudaMemcpyAsync(host, data_ + offset, count * sizeof(T), cudaMemcpyDeviceToHost,
-                                stream));
+    XM_CUDA_TRY(
+        cudaMemcpyAsync(host, data_ + offset, count * sizeof(T), cudaMemcpyDeviceToHost, stream));
   }
 
  private:

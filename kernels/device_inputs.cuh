@@ -37,8 +37,8 @@ struct DeviceInputs {
     const auto add = [&bytes](const auto& host) {
       using T = typename std::decay_t<decltype(host)>::value_type;
       if (!host.empty()) {
-        bytes = plan_detail::sum(bytes, plan_detail::allocation(
-                                            plan_detail::product(host.size(), sizeof(T))));
+        bytes = plan_detail::sum(
+            bytes, plan_detail::allocation(plan_detail::product(host.size(), sizeof(T))));
       }
     };
     add(book.spot);
@@ -87,11 +87,9 @@ struct DeviceInputs {
     return d;
   }
 
-  UnderlyingsView underlyings() const {
-    return {spot.data(), rate.data(), dividend_yield.data()};
-  }
+  UnderlyingsView underlyings() const { return {spot.data(), rate.data(), dividend_yield.data()}; }
   InstrumentsView instruments() const {
-    return {instrument_count,    terms.data(),      underlying.data(),
+    return {instrument_count,       terms.data(),      underlying.data(),
             years_to_expiry.data(), vol_annual.data(), base_value.data()};
   }
   ScenariosView scenarios() const {

@@ -18,7 +18,6 @@ inline unsigned grid_blocks(std::size_t items, int block_threads, int max_blocks
 // Index of this thread in a 1-D grid, and the grid's size, in 64 bits so that
 // grid-stride loops over more than 2^31 items do not wrap.
 #if defined(__CUDACC__)
-#define XM_GRID_THREAD_INDEX \
-  (static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x)
+#define XM_GRID_THREAD_INDEX (static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x)
 #define XM_GRID_THREAD_COUNT (static_cast<std::size_t>(gridDim.x) * blockDim.x)
 #endif

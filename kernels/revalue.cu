@@ -8,8 +8,8 @@ namespace {
 
 __global__ void __launch_bounds__(cuda_tuning::kRevalueBlockThreads)
     revalue_kernel(InstrumentsView instruments, UnderlyingsView underlyings,
-                   ScenariosView scenarios, bool time_decay, ScenarioRange range,
-                   std::size_t items, double* unit) {
+                   ScenariosView scenarios, bool time_decay, ScenarioRange range, std::size_t items,
+                   double* unit) {
   for (std::size_t item = XM_GRID_THREAD_INDEX; item < items; item += XM_GRID_THREAD_COUNT) {
     revalue_item(instruments, underlyings, scenarios, time_decay, range, item, unit);
   }

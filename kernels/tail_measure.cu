@@ -60,8 +60,8 @@ RankedLosses rank_losses(void* temp, std::size_t temp_bytes, double* loss, doubl
 }
 
 void launch_tail_risk(RankedLosses ranked, const double* weight, std::size_t rows,
-                      std::size_t scenario_count, double confidence, TailRisk* risk,
-                      int max_blocks, cudaStream_t stream) {
+                      std::size_t scenario_count, double confidence, TailRisk* risk, int max_blocks,
+                      cudaStream_t stream) {
   if (rows == 0) return;
   constexpr int kBlock = cuda_tuning::kTailBlockThreads;
   tail_kernel<<<grid_blocks(rows, kBlock, max_blocks), kBlock, 0, stream>>>(

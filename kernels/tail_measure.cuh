@@ -43,7 +43,7 @@ RankedLosses rank_losses(void* temp, std::size_t temp_bytes, double* loss, doubl
 // risk[row] = tail_risk_from_ranked of every ranked row; weight is indexed by
 // scenario.
 void launch_tail_risk(RankedLosses ranked, const double* weight, std::size_t rows,
-                      std::size_t scenario_count, double confidence, TailRisk* risk,
-                      int max_blocks, cudaStream_t stream);
+                      std::size_t scenario_count, double confidence, TailRisk* risk, int max_blocks,
+                      cudaStream_t stream);
 
 }  // namespace xm::cuda_detail
