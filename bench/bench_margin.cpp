@@ -31,26 +31,29 @@ void BM_CudaBackend(benchmark::State& state) {
   }
   const auto backend = xm::make_backend(xm::BackendKind::cuda, {});
   for (auto _ : state) benchmark::DoNotOptimize(xm::run_margins(*g_run, *backend, false));
-  state.counters["pos_scen_per_s"] = benchmark::Counter(
-      position_scenarios(g_run->inputs.book.positions.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["pos_scen_per_s"] =
+      benchmark::Counter(position_scenarios(g_run->inputs.book.positions.size()),
+                         benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(backend->device());
 }
 
 void BM_CpuBackend(benchmark::State& state) {
   const auto backend = xm::make_backend(xm::BackendKind::cpu, {});
   for (auto _ : state) benchmark::DoNotOptimize(xm::run_margins(*g_run, *backend, false));
-  state.counters["pos_scen_per_s"] = benchmark::Counter(
-      position_scenarios(g_run->inputs.book.positions.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["pos_scen_per_s"] =
+      benchmark::Counter(position_scenarios(g_run->inputs.book.positions.size()),
+                         benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(backend->device());
 }
 
 void BM_NaiveQuantLib(benchmark::State& state) {
   const std::size_t positions = std::min(g_naive_positions, g_run->inputs.book.positions.size());
   for (auto _ : state) {
-    benchmark::DoNotOptimize(xm::bench::naive_quantlib_pnl(g_run->inputs.book, g_run->scenarios, positions));
+    benchmark::DoNotOptimize(
+        xm::bench::naive_quantlib_pnl(g_run->inputs.book, g_run->scenarios, positions));
   }
-  state.counters["pos_scen_per_s"] =
-      benchmark::Counter(position_scenarios(positions), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["pos_scen_per_s"] = benchmark::Counter(
+      position_scenarios(positions), benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel("1 thread, first " + std::to_string(positions) + " positions");
 }
 
@@ -71,9 +74,13 @@ class RatioReporter : public benchmark::ConsoleReporter {
   }
   void Finalize() override {
     ConsoleReporter::Finalize();
-    const double cuda = rate("BM_CudaBackend"), cpu = rate("BM_CpuBackend"), naive = rate("BM_NaiveQuantLib");
-    std::printf("\nthroughput, position-scenarios per second (whole margin run for the backends):\n");
-    std::printf("  cuda backend      %14.4g\n  cpu backend       %14.4g\n  naive QuantLib    %14.4g\n", cuda, cpu, naive);
+    const double cuda = rate("BM_CudaBackend"), cpu = rate("BM_CpuBackend"),
+                 naive = rate("BM_NaiveQuantLib");
+    std::printf(
+        "\nthroughput, position-scenarios per second (whole margin run for the backends):\n");
+    std::printf(
+        "  cuda backend      %14.4g\n  cpu backend       %14.4g\n  naive QuantLib    %14.4g\n",
+        cuda, cpu, naive);
     if (cuda > 0 && cpu > 0) std::printf("  cuda / cpu        %14.1fx\n", cuda / cpu);
     if (cpu > 0 && naive > 0) std::printf("  cpu / naive       %14.1fx\n", cpu / naive);
   }
@@ -101,13 +108,18 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  xm::InputPaths paths{g_dir + "/market.json",  g_dir + "/instruments.csv", g_dir + "/positions.csv",
-                       g_dir + "/accounts.csv", g_dir + "/history.csv",     g_dir + "/config.json", ""};
+  xm::InputPaths paths{g_dir + "/market.json",
+                       g_dir + "/instruments.csv",
+                       g_dir + "/positions.csv",
+                       g_dir + "/accounts.csv",
+                       g_dir + "/history.csv",
+                       g_dir + "/config.json",
+                       ""};
   const xm::PreparedRun run = xm::prepare_run(paths);
   g_run = &run;
-  std::printf("workload: %s: %zu accounts, %zu positions, %zu instruments, %zu scenarios\n", g_dir.c_str(),
-              run.inputs.book.accounts.size(), run.inputs.book.positions.size(), run.inputs.book.instruments.size(),
-              run.scenarios.count());
+  std::printf("workload: %s: %zu accounts, %zu positions, %zu instruments, %zu scenarios\n",
+              g_dir.c_str(), run.inputs.book.accounts.size(), run.inputs.book.positions.size(),
+              run.inputs.book.instruments.size(), run.scenarios.count());
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();

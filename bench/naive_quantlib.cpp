@@ -52,12 +52,15 @@ double naive_quantlib_pnl(const Book& book, const ScenarioSet& scenarios, std::s
 
     if (inst.type == InstrumentType::future) {
       for (std::size_t s = 0; s < count; ++s) {
-        total += size * (underlying.price * scenarios.price_factor[u * count + s] - underlying.price) * carry;
+        total += size *
+                 (underlying.price * scenarios.price_factor[u * count + s] - underlying.price) *
+                 carry;
       }
       continue;
     }
     const bool on_future = inst.terms.underlier == Underlier::future;
-    auto spot = ql::ext::make_shared<ql::SimpleQuote>(on_future ? underlying.price * carry : underlying.price);
+    auto spot = ql::ext::make_shared<ql::SimpleQuote>(on_future ? underlying.price * carry
+                                                                : underlying.price);
     auto vol = ql::ext::make_shared<ql::SimpleQuote>(base_vol);
     const ql::Handle<ql::YieldTermStructure> rate(
         ql::ext::make_shared<ql::FlatForward>(today, underlying.rate, days));
@@ -65,8 +68,8 @@ double naive_quantlib_pnl(const Book& book, const ScenarioSet& scenarios, std::s
         today, on_future ? underlying.rate : underlying.dividend_yield, days));
     const ql::Handle<ql::BlackVolTermStructure> surface(ql::ext::make_shared<ql::BlackConstantVol>(
         today, ql::NullCalendar(), ql::Handle<ql::Quote>(vol), days));
-    auto process = ql::ext::make_shared<ql::BlackScholesMertonProcess>(ql::Handle<ql::Quote>(spot), dividend,
-                                                                   rate, surface);
+    auto process = ql::ext::make_shared<ql::BlackScholesMertonProcess>(ql::Handle<ql::Quote>(spot),
+                                                                       dividend, rate, surface);
     auto payoff = ql::ext::make_shared<ql::PlainVanillaPayoff>(
         inst.terms.payoff == Payoff::call ? ql::Option::Call : ql::Option::Put, inst.terms.strike);
     const bool american = inst.terms.exercise == Exercise::american;
@@ -78,7 +81,8 @@ double naive_quantlib_pnl(const Book& book, const ScenarioSet& scenarios, std::s
     }
     ql::VanillaOption option(payoff, exercise);
     if (american) {
-      option.setPricingEngine(ql::ext::make_shared<ql::BaroneAdesiWhaleyApproximationEngine>(process));
+      option.setPricingEngine(
+          ql::ext::make_shared<ql::BaroneAdesiWhaleyApproximationEngine>(process));
     } else {
       option.setPricingEngine(ql::ext::make_shared<ql::AnalyticEuropeanEngine>(process));
     }

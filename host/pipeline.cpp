@@ -20,9 +20,9 @@ void announce(const StageListener& listener, const std::string& stage) {
 std::vector<InputFile> checksums(const InputPaths& paths) {
   std::vector<InputFile> files;
   const std::pair<const char*, const std::string*> roles[] = {
-      {"market", &paths.market},   {"instruments", &paths.instruments},
+      {"market", &paths.market},       {"instruments", &paths.instruments},
       {"positions", &paths.positions}, {"accounts", &paths.accounts},
-      {"history", &paths.history}, {"config", &paths.config},
+      {"history", &paths.history},     {"config", &paths.config},
       {"scenarios", &paths.scenarios}};
   for (const auto& [role, path] : roles) {
     if (!path->empty()) files.push_back({role, *path, sha256_of_file(*path)});

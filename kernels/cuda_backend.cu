@@ -9,10 +9,6 @@
 // order from 0.0, with separately rounded products and sums like the host, and
 // the ranking is a stable sort; so the results are the same bytes whatever the
 // chunk sizes, and no reduction uses atomics.
-#ifndef XM_HAVE_CUDA
-#define XM_HAVE_CUDA 1  // declares make_cuda_backend and cuda_runtime_device_count
-#endif
-
 #include <cuda_runtime_api.h>
 
 #include <algorithm>

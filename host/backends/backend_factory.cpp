@@ -24,7 +24,8 @@ std::unique_ptr<Backend> make_backend(BackendKind kind, const BackendOptions& op
   const bool usable = cuda_device_count() > 0;
   if (kind == BackendKind::automatic && !usable) return make_cpu_backend(options);
   if (!cuda_backend_built()) {
-    throw RunError("the cuda backend is not built into this binary (nvcc was not found at build time)");
+    throw RunError(
+        "the cuda backend is not built into this binary (nvcc was not found at build time)");
   }
   if (!usable) throw RunError("no CUDA device is available (no GPU or no driver)");
 #if defined(XM_HAVE_CUDA)

@@ -60,7 +60,8 @@ class CpuBackend final : public Backend {
   BackendResult run(const BackendRequest& request) override {
     const PackedBook& book = *request.book;
     const ScenarioSet& scenarios = *request.scenarios;
-    XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids, "scenarios not aligned with the book");
+    XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids,
+               "scenarios not aligned with the book");
     const std::size_t count = scenarios.count();
     const std::size_t instruments = book.instrument_count();
     const std::size_t portfolios = book.portfolio_count();
@@ -130,7 +131,8 @@ class CpuBackend final : public Backend {
     if (needed < count && top_weight < reach) {  // cannot happen with equal weights; be safe
       return tail_of(loss, order, sorted_loss, weight, count, confidence);
     }
-    return tail_risk_from_ranked(sorted_loss.data(), order.data(), weight.data(), needed, confidence);
+    return tail_risk_from_ranked(sorted_loss.data(), order.data(), weight.data(), needed,
+                                 confidence);
   }
 };
 

@@ -12,7 +12,7 @@ inline UnderlyingsView underlyings_view_of(const PackedBook& book) {
 }
 
 inline InstrumentsView instruments_view_of(const PackedBook& book) {
-  return {book.instrument_count(), book.terms.data(),           book.underlying.data(),
+  return {book.instrument_count(),     book.terms.data(),      book.underlying.data(),
           book.years_to_expiry.data(), book.vol_annual.data(), book.base_value.data()};
 }
 

@@ -47,7 +47,8 @@ InputPaths resolve_input_paths(const InputOptions& options) {
     if (paths.scenarios.empty()) fill(paths.history, "history.csv", false);
   }
   const std::pair<const std::string*, const char*> required[] = {
-      {&paths.market, "--market"}, {&paths.instruments, "--instruments"},
+      {&paths.market, "--market"},
+      {&paths.instruments, "--instruments"},
       {&paths.positions, "--positions"}};
   for (const auto& [path, flag] : required) {
     if (path->empty()) throw InputError(std::string("missing ") + flag + " (or --dir)");
@@ -60,7 +61,8 @@ InputPaths resolve_input_paths(const InputOptions& options) {
 
 void add_backend_options(CLI::App& command, BackendFlags& flags, bool with_choice) {
   if (with_choice) {
-    command.add_option("--backend", flags.backend, "auto (cuda when a GPU is present), cpu or cuda")
+    command
+        .add_option("--backend", flags.backend, "auto (cuda when a GPU is present), cpu or cuda")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   }
   command.add_option("--threads", flags.threads, "CPU backend threads (default: all cores)")

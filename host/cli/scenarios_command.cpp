@@ -14,7 +14,8 @@ struct ScenariosOptions {
 };
 
 int write_scenarios(const ScenariosOptions& options) {
-  const PreparedRun prepared = prepare_run(resolve_input_paths(options.inputs), terminal_progress());
+  const PreparedRun prepared =
+      prepare_run(resolve_input_paths(options.inputs), terminal_progress());
   write_scenario_file(options.out_path, prepared.scenarios);
   std::cout << "wrote " << prepared.scenarios.count() << " scenarios over "
             << prepared.scenarios.underlying_count() << " underlyings to " << options.out_path

@@ -26,7 +26,8 @@ int validate(const ValidateOptions& options) {
   const StageListener progress = terminal_progress();
   const InputPaths paths = resolve_input_paths(options.inputs);
   if (cuda_device_count() == 0) {
-    std::cout << "validate: no CUDA device (" << (cuda_backend_built() ? "none found" : "cuda backend not built")
+    std::cout << "validate: no CUDA device ("
+              << (cuda_backend_built() ? "none found" : "cuda backend not built")
               << "): compared nothing\n";
     return options.allow_no_device ? 0 : 1;
   }
@@ -36,7 +37,8 @@ int validate(const ValidateOptions& options) {
   const auto cuda = make_backend(BackendKind::cuda, backend);
   const RunOutcome reference = run_margins(prepared, *cpu, false, progress);
   const RunOutcome candidate = run_margins(prepared, *cuda, false, progress);
-  const ValidationReport report = compare_margin_rows(reference.rows, candidate.rows, options.tolerance);
+  const ValidationReport report =
+      compare_margin_rows(reference.rows, candidate.rows, options.tolerance);
 
   const double cpu_seconds = backend_seconds(reference.backend);
   const double cuda_seconds = backend_seconds(candidate.backend);
@@ -44,12 +46,13 @@ int validate(const ValidateOptions& options) {
   std::printf("book: %zu accounts, %zu groups, %zu positions, %zu instruments; %zu scenarios\n",
               reference.info.accounts, reference.info.groups, reference.info.positions,
               reference.info.instruments, reference.info.scenario_count);
-  std::printf("backend time: cpu %.3fs, cuda %.3fs (cuda %.1fx faster)\n", cpu_seconds, cuda_seconds,
-              cuda_seconds > 0 ? cpu_seconds / cuda_seconds : 0.0);
-  std::printf("compared %zu rows, %zu values; max relative difference %.3g; tolerance %.3g relative "
-              "(%.0e absolute near zero)\n",
-              report.rows_compared, report.values_compared, report.max_relative_difference,
-              options.tolerance, kAbsoluteToleranceNearZero);
+  std::printf("backend time: cpu %.3fs, cuda %.3fs (cuda %.1fx faster)\n", cpu_seconds,
+              cuda_seconds, cuda_seconds > 0 ? cpu_seconds / cuda_seconds : 0.0);
+  std::printf(
+      "compared %zu rows, %zu values; max relative difference %.3g; tolerance %.3g relative "
+      "(%.0e absolute near zero)\n",
+      report.rows_compared, report.values_compared, report.max_relative_difference,
+      options.tolerance, kAbsoluteToleranceNearZero);
   const std::size_t shown = std::min<std::size_t>(report.mismatches.size(), 20);
   for (std::size_t i = 0; i < shown; ++i) {
     const ValidationMismatch& m = report.mismatches[i];

@@ -50,7 +50,8 @@ Config load_config(const std::string& path) {
       }
       if (historical.contains("mpor_days")) {
         const long long mpor = doc.integer(at / "mpor_days");
-        if (mpor < 1 || mpor > 1000) doc.fail(at / "mpor_days", "mpor_days must be between 1 and 1000");
+        if (mpor < 1 || mpor > 1000)
+          doc.fail(at / "mpor_days", "mpor_days must be between 1 and 1000");
         source.mpor_days = static_cast<int>(mpor);
       }
       config.historical = source;

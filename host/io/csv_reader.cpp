@@ -21,7 +21,9 @@ std::string read_file(const std::string& path) {
   return text;
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // Splits the text into rows of cells, tracking where each cell starts.
 std::vector<CsvTable::Row> split_rows(const std::string& path, const std::string& text) {
@@ -145,9 +147,9 @@ CsvTable CsvTable::read(const std::string& path, const std::vector<std::string>&
   }
   for (const Row& row : rows) {
     if (row.cells.size() > table.header_.size()) {
-      throw InputError(path, row.line, row.cells[table.header_.size()].column,
-                       "too many cells: the header has " + std::to_string(table.header_.size()) +
-                           " columns");
+      throw InputError(
+          path, row.line, row.cells[table.header_.size()].column,
+          "too many cells: the header has " + std::to_string(table.header_.size()) + " columns");
     }
     if (row.cells.size() < table.header_.size()) {
       throw InputError(path, row.line, 0,

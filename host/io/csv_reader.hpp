@@ -47,7 +47,7 @@ class CsvTable {
   const Cell& cell(const Row& row, std::size_t column) const { return row.cells[column]; }
   bool is_empty(const Row& row, std::optional<std::size_t> column) const;
   const std::string& text(const Row& row, std::size_t column) const;  // required, non-empty
-  double number(const Row& row, std::size_t column) const;          // required, finite
+  double number(const Row& row, std::size_t column) const;            // required, finite
   std::optional<double> optional_number(const Row& row, std::optional<std::size_t> column) const;
   Date date(const Row& row, std::size_t column) const;
 

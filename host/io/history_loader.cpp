@@ -4,7 +4,8 @@
 
 namespace xm {
 
-History load_history(const std::string& path, const std::vector<std::string>& required_underlyings) {
+History load_history(const std::string& path,
+                     const std::vector<std::string>& required_underlyings) {
   std::vector<std::string> required{"date"};
   required.insert(required.end(), required_underlyings.begin(), required_underlyings.end());
   const CsvTable table = CsvTable::read(path, required, {}, CsvTable::UnknownColumns::ignore);
@@ -25,8 +26,9 @@ History load_history(const std::string& path, const std::vector<std::string>& re
   for (const CsvTable::Row& row : table.rows()) {
     const Date date = table.date(row, date_col);
     if (!history.dates.empty() && date <= history.dates.back()) {
-      table.fail(row, date_col, "dates must be strictly ascending (previous row is " +
-                                    format_iso_date(history.dates.back()) + ")");
+      table.fail(row, date_col,
+                 "dates must be strictly ascending (previous row is " +
+                     format_iso_date(history.dates.back()) + ")");
     }
     history.dates.push_back(date);
     for (std::size_t u = 0; u < columns.size(); ++u) {

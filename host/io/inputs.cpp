@@ -1,6 +1,6 @@
+#include "xmargin/inputs.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
-#include "xmargin/inputs.hpp"
 #include "xmargin/scenarios.hpp"
 
 namespace xm {

@@ -20,13 +20,15 @@ Enum parse_choice(const CsvTable& table, const CsvTable::Row& row, std::size_t c
 }  // namespace
 
 std::vector<Instrument> load_instruments(const std::string& path, const Market& market) {
-  const CsvTable table = CsvTable::read(path, {"instrument", "type", "underlying", "expiry", "multiplier"},
-                                        {"strike", "right", "style", "on", "vol"});
+  const CsvTable table =
+      CsvTable::read(path, {"instrument", "type", "underlying", "expiry", "multiplier"},
+                     {"strike", "right", "style", "on", "vol"});
   const std::size_t id_col = table.index("instrument"), type_col = table.index("type"),
                     underlying_col = table.index("underlying"), expiry_col = table.index("expiry"),
                     multiplier_col = table.index("multiplier");
   const auto strike_col = table.find("strike"), right_col = table.find("right"),
-             style_col = table.find("style"), on_col = table.find("on"), vol_col = table.find("vol");
+             style_col = table.find("style"), on_col = table.find("on"),
+             vol_col = table.find("vol");
 
   std::vector<std::string> underlying_ids;
   for (const Underlying& u : market.underlyings) underlying_ids.push_back(u.id);
@@ -41,17 +43,20 @@ std::vector<Instrument> load_instruments(const std::string& path, const Market& 
       table.fail(row, id_col, "duplicate instrument id '" + inst.id + "'");
     }
     inst.type = parse_choice<InstrumentType>(
-        table, row, type_col, {{"future", InstrumentType::future}, {"option", InstrumentType::option}});
+        table, row, type_col,
+        {{"future", InstrumentType::future}, {"option", InstrumentType::option}});
     const std::string& underlying = table.text(row, underlying_col);
     const auto found = underlyings.find(underlying);
     if (found == underlyings.end()) {
-      table.fail(row, underlying_col, "unknown underlying '" + underlying + "' (not in market.json)");
+      table.fail(row, underlying_col,
+                 "unknown underlying '" + underlying + "' (not in market.json)");
     }
     inst.underlying = found->second;
     inst.expiry = table.date(row, expiry_col);
     if (inst.expiry <= market.valuation_date) {
-      table.fail(row, expiry_col, "expiry must be after the valuation date " +
-                                      format_iso_date(market.valuation_date));
+      table.fail(
+          row, expiry_col,
+          "expiry must be after the valuation date " + format_iso_date(market.valuation_date));
     }
     inst.multiplier = table.number(row, multiplier_col);
     if (inst.multiplier <= 0.0) table.fail(row, multiplier_col, "multiplier must be > 0");
@@ -64,16 +69,20 @@ std::vector<Instrument> load_instruments(const std::string& path, const Market& 
       }
       inst.terms.payoff = Payoff::forward;
     } else {
-      for (const auto& [column, name] : {std::pair{strike_col, "strike"}, {right_col, "right"},
-                                         {style_col, "style"}, {on_col, "on"}}) {
-        if (!column) table.fail_line(row.line, std::string("an option needs a '") + name + "' column");
+      for (const auto& [column, name] : {std::pair{strike_col, "strike"},
+                                         {right_col, "right"},
+                                         {style_col, "style"},
+                                         {on_col, "on"}}) {
+        if (!column)
+          table.fail_line(row.line, std::string("an option needs a '") + name + "' column");
       }
       inst.terms.strike = table.number(row, *strike_col);
       if (inst.terms.strike <= 0.0) table.fail(row, *strike_col, "strike must be > 0");
       inst.terms.payoff =
           parse_choice<Payoff>(table, row, *right_col, {{"C", Payoff::call}, {"P", Payoff::put}});
       inst.terms.exercise = parse_choice<Exercise>(
-          table, row, *style_col, {{"european", Exercise::european}, {"american", Exercise::american}});
+          table, row, *style_col,
+          {{"european", Exercise::european}, {"american", Exercise::american}});
       inst.terms.underlier = parse_choice<Underlier>(
           table, row, *on_col, {{"spot", Underlier::spot}, {"future", Underlier::future}});
       inst.vol_annual = table.optional_number(row, vol_col);

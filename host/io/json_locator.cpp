@@ -128,7 +128,9 @@ std::pair<std::size_t, std::size_t> line_column_of(const std::string& text, std:
   return {line, column};
 }
 
-const char* type_name(const nlohmann::json& value) { return value.type_name(); }
+const char* type_name(const nlohmann::json& value) {
+  return value.type_name();
+}
 
 }  // namespace
 
@@ -206,7 +208,8 @@ long long JsonDocument::integer(const Pointer& at) const {
 
 bool JsonDocument::boolean(const Pointer& at) const {
   const nlohmann::json& value = root_.at(at);
-  if (!value.is_boolean()) fail(at, std::string("expected true or false, found ") + type_name(value));
+  if (!value.is_boolean())
+    fail(at, std::string("expected true or false, found ") + type_name(value));
   return value.get<bool>();
 }
 
@@ -222,7 +225,8 @@ void JsonDocument::allow_keys(const Pointer& at, std::initializer_list<const cha
     for (const char* allowed : keys) known = known || key == allowed;
     if (!known) {
       std::string expected;
-      for (const char* allowed : keys) expected += (expected.empty() ? "" : ", ") + std::string(allowed);
+      for (const char* allowed : keys)
+        expected += (expected.empty() ? "" : ", ") + std::string(allowed);
       fail_key(at / key, "unknown key '" + key + "' (expected: " + expected + ")");
     }
   }

@@ -39,7 +39,8 @@ Market load_market(const std::string& path) {
     Underlying u;
     u.id = doc.string(at / "id");
     if (u.id.empty()) doc.fail(at / "id", "empty id");
-    if (!seen.emplace(u.id, i).second) doc.fail(at / "id", "duplicate underlying id '" + u.id + "'");
+    if (!seen.emplace(u.id, i).second)
+      doc.fail(at / "id", "duplicate underlying id '" + u.id + "'");
     u.price = doc.number(at / "price");
     if (u.price <= 0.0) doc.fail(at / "price", "price must be > 0");
     u.vol_annual = doc.number(at / "vol");

@@ -10,7 +10,8 @@ namespace xm {
 LoadedPositions load_positions(const std::string& path, const std::vector<Instrument>& instruments,
                                const std::vector<Account>* accounts) {
   const CsvTable table = CsvTable::read(path, {"account", "instrument", "quantity"}, {});
-  const std::size_t account_col = table.index("account"), instrument_col = table.index("instrument"),
+  const std::size_t account_col = table.index("account"),
+                    instrument_col = table.index("instrument"),
                     quantity_col = table.index("quantity");
 
   std::vector<std::string> instrument_ids;
@@ -55,9 +56,10 @@ LoadedPositions load_positions(const std::string& path, const std::vector<Instru
   for (const auto& [key, quantity] : netted) {
     loaded.positions.push_back(Position{account_index.at(key.first), key.second, quantity});
   }
-  std::sort(loaded.positions.begin(), loaded.positions.end(), [](const Position& a, const Position& b) {
-    return a.account != b.account ? a.account < b.account : a.instrument < b.instrument;
-  });
+  std::sort(loaded.positions.begin(), loaded.positions.end(),
+            [](const Position& a, const Position& b) {
+              return a.account != b.account ? a.account < b.account : a.instrument < b.instrument;
+            });
   return loaded;
 }
 

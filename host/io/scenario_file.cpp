@@ -17,7 +17,8 @@ constexpr const char* kVolSuffix = ".vol_shift";
 constexpr double kWeightSumTolerance = 1e-9;
 
 bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() > suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -58,13 +59,16 @@ ScenarioSet read_scenario_file(const std::string& path,
     if (ends_with(text, kVolSuffix)) {
       const std::string id = text.substr(0, text.size() - std::string(kVolSuffix).size());
       if (!table.find(id + kPriceSuffix)) {
-        throw InputError(path, 1, name.column, "column '" + text + "' has no '" + id + kPriceSuffix + "' beside it");
+        throw InputError(path, 1, name.column,
+                         "column '" + text + "' has no '" + id + kPriceSuffix + "' beside it");
       }
       continue;
     }
     throw InputError(path, 1, name.column,
-                     "unknown column '" + text + "' (expected scenario, source, label, weight, "
-                     "horizon_days, <id>" + kPriceSuffix + ", <id>" + kVolSuffix + ")");
+                     "unknown column '" + text +
+                         "' (expected scenario, source, label, weight, "
+                         "horizon_days, <id>" +
+                         kPriceSuffix + ", <id>" + kVolSuffix + ")");
   }
 
   ScenarioSet set;
@@ -77,7 +81,8 @@ ScenarioSet read_scenario_file(const std::string& path,
   for (std::size_t s = 0; s < count; ++s) {
     const CsvTable::Row& row = table.rows()[s];
     if (table.number(row, scenario_col) != static_cast<double>(s)) {
-      table.fail(row, scenario_col, "expected scenario " + std::to_string(s) + " (numbered from 0, in order)");
+      table.fail(row, scenario_col,
+                 "expected scenario " + std::to_string(s) + " (numbered from 0, in order)");
     }
     set.source.push_back(table.text(row, source_col));
     set.label.push_back(table.cell(row, label_col).text);
@@ -90,7 +95,8 @@ ScenarioSet read_scenario_file(const std::string& path,
     set.horizon_days.push_back(horizon);
   }
   if (std::fabs(weight_sum - 1.0) > kWeightSumTolerance) {
-    throw InputError(path, 0, 0, "scenario weights sum to " + format_double(weight_sum) + ", expected 1");
+    throw InputError(path, 0, 0,
+                     "scenario weights sum to " + format_double(weight_sum) + ", expected 1");
   }
 
   for (const CsvTable::Cell& name : table.header()) {

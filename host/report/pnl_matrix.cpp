@@ -17,7 +17,8 @@ void write_pnl_matrix(const std::string& path, const std::vector<std::string>& i
   out << '\n';
   for (std::size_t a = 0; a < ids.size(); ++a) {
     out << csv_cell(ids[a]);
-    for (std::size_t s = 0; s < scenario_count; ++s) out << ',' << format_double(pnl[a * scenario_count + s]);
+    for (std::size_t s = 0; s < scenario_count; ++s)
+      out << ',' << format_double(pnl[a * scenario_count + s]);
     out << '\n';
   }
   if (!out.flush()) throw RunError("cannot write " + path);

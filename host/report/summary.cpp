@@ -32,9 +32,8 @@ std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info
     out << " (" << source.name << " " << source.count << ": " << source.first_label << " … "
         << source.last_label << ")";
   }
-  out << "\nmeasure: "
-      << (info.config.measure == RiskMeasure::expected_shortfall ? "ES" : "VaR") << " at "
-      << info.config.confidence * 100.0 << "%, time decay "
+  out << "\nmeasure: " << (info.config.measure == RiskMeasure::expected_shortfall ? "ES" : "VaR")
+      << " at " << info.config.confidence * 100.0 << "%, time decay "
       << (info.config.time_decay ? "on" : "off") << "\n";
   out << "time:";
   for (const StageTiming& timing : info.timings) {

@@ -34,8 +34,8 @@ ValidationReport compare_margin_rows(const std::vector<MarginRow>& reference,
       ++report.values_compared;
       const double scale = std::max(std::fabs(values.first), std::fabs(values.second));
       if (scale > 0.0) {
-        report.max_relative_difference = std::max(
-            report.max_relative_difference, std::fabs(values.first - values.second) / scale);
+        report.max_relative_difference = std::max(report.max_relative_difference,
+                                                  std::fabs(values.first - values.second) / scale);
       }
       if (!within_tolerance(values.first, values.second, relative_tolerance)) {
         report.mismatches.push_back({level, a.id, field, values.first, values.second});
@@ -43,8 +43,8 @@ ValidationReport compare_margin_rows(const std::vector<MarginRow>& reference,
     }
     ++report.values_compared;
     if (a.worst_scenario != b.worst_scenario) {
-      report.mismatches.push_back({level, a.id, "worst_scenario", double(a.worst_scenario),
-                                   double(b.worst_scenario)});
+      report.mismatches.push_back(
+          {level, a.id, "worst_scenario", double(a.worst_scenario), double(b.worst_scenario)});
     }
   }
   return report;

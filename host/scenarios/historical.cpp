@@ -35,7 +35,8 @@ ScenarioSet generate_historical(const History& history, const HistoricalSource& 
     for (std::size_t j = 0; j < lookback; ++j) {
       const std::size_t t = first + j;
       set.price_factor[u * lookback + j] = series.levels[t + mpor] / series.levels[t];
-      if (!series.vols.empty()) set.vol_shift[u * lookback + j] = series.vols[t + mpor] - series.vols[t];
+      if (!series.vols.empty())
+        set.vol_shift[u * lookback + j] = series.vols[t + mpor] - series.vols[t];
     }
   }
   return set;

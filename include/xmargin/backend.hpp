@@ -32,8 +32,8 @@ struct StageTiming {
 };
 
 struct BackendResult {
-  std::vector<TailRisk> risk;      // [P]
-  std::vector<double> pnl;         // [pnl_rows × N], row-major
+  std::vector<TailRisk> risk;  // [P]
+  std::vector<double> pnl;     // [pnl_rows × N], row-major
   std::vector<StageTiming> timings;
 };
 

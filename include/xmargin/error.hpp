@@ -32,7 +32,7 @@ class LogicError : public std::logic_error {
 
 }  // namespace xm
 
-#define XM_EXPECTS(condition, message)                                          \
-  do {                                                                          \
+#define XM_EXPECTS(condition, message)                                                    \
+  do {                                                                                    \
     if (!(condition)) ::xm::throw_logic_error(#condition, (message), __FILE__, __LINE__); \
   } while (0)

@@ -44,7 +44,7 @@ struct PackedBook {
 
 // What each portfolio row of a PackedBook stands for, for the report.
 struct PortfolioLayout {
-  std::size_t account_count = 0;  // rows [0, A) are the accounts, in Book order
+  std::size_t account_count = 0;       // rows [0, A) are the accounts, in Book order
   std::vector<std::string> group_ids;  // rows [A, A + G) are the groups, sorted by id
   std::vector<std::vector<std::size_t>> group_accounts;  // account indices per group
   // Rows [A + G, P): unit portfolios. unit_row(i, sign) gives the row of

@@ -17,7 +17,9 @@ struct TailRisk {
 // Loss of a P&L written so that it is never −0.0: radix sorts on the device
 // order −0.0 before +0.0, a comparison sort on the host does not, and both must
 // rank ties the same way.
-XM_HD inline double loss_from_pnl(double pnl) { return 0.0 - pnl; }
+XM_HD inline double loss_from_pnl(double pnl) {
+  return 0.0 - pnl;
+}
 
 // The ranking of SPEC §3: larger loss first, ties by lower scenario index.
 XM_HD inline bool ranks_before(double loss_a, std::int32_t scenario_a, double loss_b,

@@ -54,7 +54,8 @@ Naive naive(const test::RandomCase& c, const RiskSettings& settings) {
     }
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return -pnl[x] > -pnl[y]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t x, std::size_t y) { return -pnl[x] > -pnl[y]; });
     const double tail = 1.0 - settings.confidence;
     double before = 0.0, weighted = 0.0;
     std::size_t k = 0;
@@ -85,8 +86,10 @@ BackendResult run(Backend& backend, const test::RandomCase& c, const RiskSetting
 }
 
 void expect_close(const TailRisk& expected, const TailRisk& actual, std::size_t p) {
-  EXPECT_TRUE(within_tolerance(expected.var, actual.var, 1e-9)) << p << ": " << expected.var << " vs " << actual.var;
-  EXPECT_TRUE(within_tolerance(expected.es, actual.es, 1e-9)) << p << ": " << expected.es << " vs " << actual.es;
+  EXPECT_TRUE(within_tolerance(expected.var, actual.var, 1e-9))
+      << p << ": " << expected.var << " vs " << actual.var;
+  EXPECT_TRUE(within_tolerance(expected.es, actual.es, 1e-9))
+      << p << ": " << expected.es << " vs " << actual.es;
   EXPECT_TRUE(within_tolerance(expected.worst_loss, actual.worst_loss, 1e-9)) << p;
   EXPECT_EQ(expected.worst_scenario, actual.worst_scenario) << p;
 }
@@ -97,7 +100,9 @@ class BackendTest : public ::testing::Test {
   void SetUp() override {
     if (!Kind::available()) GTEST_SKIP() << "no CUDA device";
   }
-  std::unique_ptr<Backend> make(BackendOptions options = {}) { return make_backend(Kind::kind, options); }
+  std::unique_ptr<Backend> make(BackendOptions options = {}) {
+    return make_backend(Kind::kind, options);
+  }
 };
 
 using BackendKinds = ::testing::Types<CpuKind, CudaKind>;
@@ -116,7 +121,8 @@ TYPED_TEST(BackendTest, MatchesNaiveWithEqualWeights) {
   const Naive expected = naive(c, settings);
   const BackendResult result = run(*this->make(), c, settings, 10);
   ASSERT_EQ(result.risk.size(), expected.risk.size());
-  for (std::size_t p = 0; p < expected.risk.size(); ++p) expect_close(expected.risk[p], result.risk[p], p);
+  for (std::size_t p = 0; p < expected.risk.size(); ++p)
+    expect_close(expected.risk[p], result.risk[p], p);
   ASSERT_EQ(result.pnl.size(), 10u * 500u);
   for (std::size_t k = 0; k < result.pnl.size(); ++k) {
     EXPECT_TRUE(within_tolerance(expected.pnl[k], result.pnl[k], 1e-9)) << k;
@@ -128,7 +134,8 @@ TYPED_TEST(BackendTest, MatchesNaiveWithUnequalWeightsAndNoDecay) {
   const RiskSettings settings{0.975, false};
   const Naive expected = naive(c, settings);
   const BackendResult result = run(*this->make(), c, settings, 0);
-  for (std::size_t p = 0; p < expected.risk.size(); ++p) expect_close(expected.risk[p], result.risk[p], p);
+  for (std::size_t p = 0; p < expected.risk.size(); ++p)
+    expect_close(expected.risk[p], result.risk[p], p);
   EXPECT_TRUE(result.pnl.empty());
 }
 

@@ -43,12 +43,15 @@ TEST(Determinism, PartialRankingEqualsFullRanking) {
   request.settings = {0.99, true};
   const BackendResult partial = make_cpu_backend({})->run(request);
   auto marked = equal;
-  marked.scenarios.weight.back() = std::nextafter(marked.scenarios.weight.back(), 1.0);  // forces a full ranking
+  marked.scenarios.weight.back() =
+      std::nextafter(marked.scenarios.weight.back(), 1.0);  // forces a full ranking
   request.scenarios = &marked.scenarios;
   const BackendResult full = make_cpu_backend({})->run(request);
   for (std::size_t p = 0; p < partial.risk.size(); ++p) {
     EXPECT_EQ(partial.risk[p].var, full.risk[p].var) << p;
-    EXPECT_NEAR(partial.risk[p].es, full.risk[p].es, 1e-9 * std::max(1.0, std::fabs(full.risk[p].es))) << p;
+    EXPECT_NEAR(partial.risk[p].es, full.risk[p].es,
+                1e-9 * std::max(1.0, std::fabs(full.risk[p].es)))
+        << p;
     EXPECT_EQ(partial.risk[p].worst_scenario, full.risk[p].worst_scenario) << p;
   }
 }

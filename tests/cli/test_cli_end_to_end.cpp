@@ -30,8 +30,8 @@ class Sample : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     out_ = new test::TempDir;
-    result_ = new test::CommandResult(
-        test::run_command(kBinary + " run --backend cpu --out " + out_->path() + " --pnl " + out_->file("pnl.csv")));
+    result_ = new test::CommandResult(test::run_command(
+        kBinary + " run --backend cpu --out " + out_->path() + " --pnl " + out_->file("pnl.csv")));
   }
   static void TearDownTestSuite() {
     delete out_;
@@ -55,9 +55,10 @@ TEST_F(Sample, MarginsCsvHasEveryColumnAndRowSorted) {
   ASSERT_EQ(result_->exit_code, 0) << result_->output;
   const auto rows = csv_rows(test::read_text(out_->file("margins.csv")));
   ASSERT_GT(rows.size(), 500u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"level", "id", "margin", "var", "es", "worst_loss",
-                                               "worst_scenario", "isolated_margin", "offset_benefit",
-                                               "collateral", "excess", "positions"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"level", "id", "margin", "var", "es", "worst_loss",
+                                      "worst_scenario", "isolated_margin", "offset_benefit",
+                                      "collateral", "excess", "positions"}));
   std::size_t groups = 0;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     ASSERT_EQ(rows[r].size(), 12u) << r;
@@ -81,7 +82,8 @@ TEST_F(Sample, MarginsJsonCarriesMetadataAndTheSameRows) {
   EXPECT_EQ(json["scenarios"]["sources"][0]["name"], "historical");
   EXPECT_EQ(json["config"]["measure"], "es");
   EXPECT_EQ(json["inputs"].size(), 6u);
-  for (const auto& input : json["inputs"]) EXPECT_EQ(input["sha256"].get<std::string>().size(), 64u);
+  for (const auto& input : json["inputs"])
+    EXPECT_EQ(input["sha256"].get<std::string>().size(), 64u);
   const auto rows = csv_rows(test::read_text(out_->file("margins.csv")));
   std::size_t accounts = 0;
   for (const auto& row : rows) accounts += row[0] == "account";
@@ -113,7 +115,8 @@ TEST_F(Sample, PnlMatrixReproducesTheTail) {
 TEST_F(Sample, OutputIsTheSameBytesWhateverTheThreadCount) {
   ASSERT_EQ(result_->exit_code, 0) << result_->output;
   test::TempDir one;
-  const auto run = test::run_command(kBinary + " run --backend cpu --threads 1 --out " + one.path());
+  const auto run =
+      test::run_command(kBinary + " run --backend cpu --threads 1 --out " + one.path());
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(test::read_text(one.file("margins.csv")), test::read_text(out_->file("margins.csv")));
 }
@@ -155,9 +158,11 @@ TEST(Cli, BadInputExitsTwoNamingFileLineColumn) {
   test::TempDir dir;
   for (const auto& [name, text] : test::small_book_files()) dir.write(name, text);
   dir.write("positions.csv", "account,instrument,quantity\nA1,FAA,1\nA2,NOPE,1\n");
-  const auto result = test::run_command(kBinary + " run --dir " + dir.path() + " --out " + dir.path());
+  const auto result =
+      test::run_command(kBinary + " run --dir " + dir.path() + " --out " + dir.path());
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.output.find(dir.file("positions.csv") + ":3:4: column 'instrument': unknown instrument 'NOPE'"),
+  EXPECT_NE(result.output.find(dir.file("positions.csv") +
+                               ":3:4: column 'instrument': unknown instrument 'NOPE'"),
             std::string::npos)
       << result.output;
 }

@@ -21,7 +21,9 @@ using Pnl = std::array<double, kScenarios>;
 const double kAA[] = {100, 110, 90, 105, 95, 100, 80};
 const double kBB[] = {50, 50, 55, 44, 44, 55, 50};
 
-double factor(const double* levels, std::size_t j) { return levels[j + 2] / levels[j + 1]; }
+double factor(const double* levels, std::size_t j) {
+  return levels[j + 2] / levels[j + 1];
+}
 
 // Black–Scholes call with r = q = 0, written independently of xmargin's pricing.
 double call_value(double spot, double strike, double vol, double years) {
@@ -100,7 +102,8 @@ class HandBook : public ::testing::Test {
     const char* dates[] = {"2000-12-20", "2000-12-21", "2000-12-22", "2000-12-26",
                            "2000-12-27", "2000-12-28", "2000-12-29"};
     for (int r = 0; r < 7; ++r) {
-      history += std::string(dates[r]) + "," + std::to_string(kAA[r]) + "," + std::to_string(kBB[r]) + "\n";
+      history += std::string(dates[r]) + "," + std::to_string(kAA[r]) + "," +
+                 std::to_string(kBB[r]) + "\n";
     }
     dir.write("history.csv", history);
     dir.write("config.json", R"({"measure": ")" + measure +

@@ -16,9 +16,13 @@ class BadInput : public ::testing::Test {
   std::map<std::string, std::string> files = test::small_book_files();
 
   InputPaths paths() const {
-    return InputPaths{dir.file("market.json"),  dir.file("instruments.csv"),
-                      dir.file("positions.csv"), dir.file("accounts.csv"),
-                      dir.file("history.csv"),   dir.file("config.json"), ""};
+    return InputPaths{dir.file("market.json"),
+                      dir.file("instruments.csv"),
+                      dir.file("positions.csv"),
+                      dir.file("accounts.csv"),
+                      dir.file("history.csv"),
+                      dir.file("config.json"),
+                      ""};
   }
 
   // Writes the book with `name` replaced by `content`, runs everything before
@@ -44,7 +48,9 @@ class BadInput : public ::testing::Test {
   }
 };
 
-TEST_F(BadInput, TheValidBookLoads) { EXPECT_EQ(error_with("config.json", files["config.json"]), "no error"); }
+TEST_F(BadInput, TheValidBookLoads) {
+  EXPECT_EQ(error_with("config.json", files["config.json"]), "no error");
+}
 
 TEST_F(BadInput, MissingRequiredColumn) {
   EXPECT_EQ(error_with("positions.csv", "account,instrument\nA1,FAA\n"),
@@ -52,8 +58,10 @@ TEST_F(BadInput, MissingRequiredColumn) {
 }
 
 TEST_F(BadInput, UnknownColumn) {
-  EXPECT_EQ(replace("positions.csv", "account,instrument,quantity\n", "account,instrument,quantity,trader\n"),
-            "positions.csv:1:29: unknown column 'trader' (expected: account, instrument, quantity)");
+  EXPECT_EQ(
+      replace("positions.csv", "account,instrument,quantity\n",
+              "account,instrument,quantity,trader\n"),
+      "positions.csv:1:29: unknown column 'trader' (expected: account, instrument, quantity)");
 }
 
 TEST_F(BadInput, DuplicateColumn) {
@@ -79,8 +87,9 @@ TEST_F(BadInput, NotANumber) {
 }
 
 TEST_F(BadInput, UnknownInstrument) {
-  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1,FXX,1"),
-            "positions.csv:2:4: column 'instrument': unknown instrument 'FXX' (not in instruments.csv)");
+  EXPECT_EQ(
+      replace("positions.csv", "A1,FAA,1", "A1,FXX,1"),
+      "positions.csv:2:4: column 'instrument': unknown instrument 'FXX' (not in instruments.csv)");
 }
 
 TEST_F(BadInput, UnknownAccount) {
@@ -89,12 +98,14 @@ TEST_F(BadInput, UnknownAccount) {
 }
 
 TEST_F(BadInput, UnknownUnderlying) {
-  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,", "FAA,future,ZZ,"),
-            "instruments.csv:2:12: column 'underlying': unknown underlying 'ZZ' (not in market.json)");
+  EXPECT_EQ(
+      replace("instruments.csv", "FAA,future,AA,", "FAA,future,ZZ,"),
+      "instruments.csv:2:12: column 'underlying': unknown underlying 'ZZ' (not in market.json)");
 }
 
 TEST_F(BadInput, DuplicateInstrumentId) {
-  EXPECT_EQ(error_with("instruments.csv", files["instruments.csv"] + "FAA,future,BB,2001-03-16,100,,,,,\n"),
+  EXPECT_EQ(error_with("instruments.csv",
+                       files["instruments.csv"] + "FAA,future,BB,2001-03-16,100,,,,,\n"),
             "instruments.csv:5:1: column 'instrument': duplicate instrument id 'FAA'");
 }
 
@@ -118,18 +129,22 @@ TEST_F(BadInput, UnknownChoice) {
 }
 
 TEST_F(BadInput, ExpiryNotAfterValuationDate) {
-  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16", "FAA,future,AA,2001-01-02"),
-            "instruments.csv:2:15: column 'expiry': expiry must be after the valuation date 2001-01-02");
+  EXPECT_EQ(
+      replace("instruments.csv", "FAA,future,AA,2001-03-16", "FAA,future,AA,2001-01-02"),
+      "instruments.csv:2:15: column 'expiry': expiry must be after the valuation date 2001-01-02");
 }
 
 TEST_F(BadInput, InvalidDate) {
-  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16", "FAA,future,AA,2001-02-30"),
-            "instruments.csv:2:15: column 'expiry': expected a date YYYY-MM-DD, found '2001-02-30'");
+  EXPECT_EQ(
+      replace("instruments.csv", "FAA,future,AA,2001-03-16", "FAA,future,AA,2001-02-30"),
+      "instruments.csv:2:15: column 'expiry': expected a date YYYY-MM-DD, found '2001-02-30'");
 }
 
 TEST_F(BadInput, OptionFieldOnAFuture) {
-  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16,100,,", "FAA,future,AA,2001-03-16,100,95,"),
-            "instruments.csv:2:30: column 'strike': applies to options only; leave it empty for a future");
+  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16,100,,",
+                    "FAA,future,AA,2001-03-16,100,95,"),
+            "instruments.csv:2:30: column 'strike': applies to options only; leave it empty for a "
+            "future");
 }
 
 TEST_F(BadInput, OptionWithoutStrike) {
@@ -138,8 +153,9 @@ TEST_F(BadInput, OptionWithoutStrike) {
 }
 
 TEST_F(BadInput, NonPositiveValues) {
-  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16,100", "FAA,future,AA,2001-03-16,0"),
-            "instruments.csv:2:26: column 'multiplier': multiplier must be > 0");
+  EXPECT_EQ(
+      replace("instruments.csv", "FAA,future,AA,2001-03-16,100", "FAA,future,AA,2001-03-16,0"),
+      "instruments.csv:2:26: column 'multiplier': multiplier must be > 0");
   EXPECT_EQ(replace("instruments.csv", "future,0.25", "future,-0.25"),
             "instruments.csv:4:51: column 'vol': vol must be > 0");
   EXPECT_EQ(replace("market.json", "\"price\": 50", "\"price\": 0"),
@@ -165,7 +181,8 @@ TEST_F(BadInput, UnterminatedQuote) {
 
 TEST_F(BadInput, HistoryDatesNotAscending) {
   EXPECT_EQ(replace("history.csv", "2000-12-21,", "2000-12-19,"),
-            "history.csv:3:1: column 'date': dates must be strictly ascending (previous row is 2000-12-20)");
+            "history.csv:3:1: column 'date': dates must be strictly ascending (previous row is "
+            "2000-12-20)");
 }
 
 TEST_F(BadInput, HistoryMissingUnderlying) {
@@ -186,7 +203,8 @@ TEST_F(BadInput, HistoryNegativeVol) {
 TEST_F(BadInput, HistoryTooShort) {
   const std::string message =
       replace("config.json", "\"lookback_days\": 5", "\"lookback_days\": 6");
-  EXPECT_EQ(message, "history.csv: history has 7 rows; lookback_days 6 + mpor_days 2 needs at least 8");
+  EXPECT_EQ(message,
+            "history.csv: history has 7 rows; lookback_days 6 + mpor_days 2 needs at least 8");
 }
 
 TEST_F(BadInput, HistoryColumnsOfOtherUnderlyingsAreIgnored) {
@@ -208,21 +226,25 @@ TEST_F(BadInput, ConfigUnknownKey) {
 TEST_F(BadInput, ConfigWrongType) {
   EXPECT_EQ(error_with("config.json", "{\"confidence\": \"0.99\"}"),
             "config.json:1:16: '/confidence': expected a number, found string");
-  EXPECT_EQ(error_with("config.json", "{\"scenarios\": {\"historical\": {\"lookback_days\": 10.5}}}"),
-            "config.json:1:48: '/scenarios/historical/lookback_days': expected a whole number, found 10.5");
+  EXPECT_EQ(
+      error_with("config.json", "{\"scenarios\": {\"historical\": {\"lookback_days\": 10.5}}}"),
+      "config.json:1:48: '/scenarios/historical/lookback_days': expected a whole number, found "
+      "10.5");
 }
 
 TEST_F(BadInput, ConfigOutOfRange) {
   EXPECT_EQ(error_with("config.json", "{\n  \"confidence\": 1.5\n}"),
             "config.json:2:17: '/confidence': confidence must be strictly between 0 and 1");
-  EXPECT_EQ(error_with("config.json", "{\"scenarios\": {\"historical\": {\"mpor_days\": 0}}}"),
-            "config.json:1:44: '/scenarios/historical/mpor_days': mpor_days must be between 1 and 1000");
+  EXPECT_EQ(
+      error_with("config.json", "{\"scenarios\": {\"historical\": {\"mpor_days\": 0}}}"),
+      "config.json:1:44: '/scenarios/historical/mpor_days': mpor_days must be between 1 and 1000");
   EXPECT_EQ(error_with("config.json", "{\"measure\": \"cvar\"}"),
             "config.json:1:13: '/measure': expected \"es\" or \"var\", found \"cvar\"");
 }
 
 TEST_F(BadInput, InvalidJson) {
-  const std::string message = error_with("config.json", "{\"measure\": \"es\",\n \"confidence\": }");
+  const std::string message =
+      error_with("config.json", "{\"measure\": \"es\",\n \"confidence\": }");
   EXPECT_EQ(message.rfind("config.json:2:16: invalid JSON: ", 0), 0u) << message;
 }
 

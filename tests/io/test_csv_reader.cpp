@@ -19,7 +19,8 @@ TEST(CsvReader, MatchesColumnsByNameInAnyOrder) {
 TEST(CsvReader, HandlesQuotesCrlfBomBlankLinesAndBlanks) {
   test::TempDir dir;
   const auto path = dir.write("t.csv",
-                              "\xEF\xBB\xBF" "id,note\r\n"
+                              "\xEF\xBB\xBF"
+                              "id,note\r\n"
                               "\r\n"
                               " x , \"a, \"\"quoted\"\" note\" \r\n"
                               "\n"

@@ -15,9 +15,13 @@ class Loaders : public ::testing::Test {
     for (const auto& [file, text] : files) dir.write(file, text);
   }
   InputPaths paths() const {
-    return InputPaths{dir.file("market.json"),  dir.file("instruments.csv"),
-                      dir.file("positions.csv"), dir.file("accounts.csv"),
-                      dir.file("history.csv"),   dir.file("config.json"), ""};
+    return InputPaths{dir.file("market.json"),
+                      dir.file("instruments.csv"),
+                      dir.file("positions.csv"),
+                      dir.file("accounts.csv"),
+                      dir.file("history.csv"),
+                      dir.file("config.json"),
+                      ""};
   }
 };
 
@@ -56,7 +60,8 @@ TEST_F(Loaders, ReadsEveryFieldOfTheSmallBook) {
 }
 
 TEST_F(Loaders, DuplicatePositionRowsAddUp) {
-  dir.write("positions.csv", "account,instrument,quantity\nA1,FAA,1\nA2,PBB,3\nA1,FAA,2.5\nA1,CAA,-2\n");
+  dir.write("positions.csv",
+            "account,instrument,quantity\nA1,FAA,1\nA2,PBB,3\nA1,FAA,2.5\nA1,CAA,-2\n");
   const Inputs inputs = load_inputs(paths());
   ASSERT_EQ(inputs.book.positions.size(), 3u);
   EXPECT_EQ(inputs.book.positions[0].account, 0u);
@@ -95,7 +100,8 @@ TEST_F(Loaders, ConfigDefaultsAreTheSpecs) {
 }
 
 TEST_F(Loaders, UsedUnderlyingsAreThoseOfInstruments) {
-  dir.write("instruments.csv", "instrument,type,underlying,expiry,multiplier\nFBB,future,BB,2001-03-16,10\n");
+  dir.write("instruments.csv",
+            "instrument,type,underlying,expiry,multiplier\nFBB,future,BB,2001-03-16,10\n");
   dir.write("positions.csv", "account,instrument,quantity\nA1,FBB,1\n");
   const Inputs inputs = load_inputs(paths());
   EXPECT_EQ(used_underlyings(inputs.book), std::vector<std::string>{"BB"});

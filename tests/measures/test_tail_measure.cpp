@@ -36,7 +36,8 @@ TEST(TailMeasure, SpecWorkedCheck) {
 TEST(TailMeasure, EqualWeightsWholeTailIsTheMeanOfTheKWorst) {
   // N = 1000, α = 0.99: N(1 − α) = 10 exactly, so ES is the mean of the 10 worst and VaR the 10th.
   std::vector<double> losses(1000), weights(1000, 1.0 / 1000);
-  for (std::size_t s = 0; s < losses.size(); ++s) losses[s] = static_cast<double>((s * 7919) % 1000);
+  for (std::size_t s = 0; s < losses.size(); ++s)
+    losses[s] = static_cast<double>((s * 7919) % 1000);
   const TailRisk risk = tail_of(losses, weights, 0.99);
   EXPECT_EQ(risk.var, 990.0);
   EXPECT_NEAR(risk.es, (999 + 998 + 997 + 996 + 995 + 994 + 993 + 992 + 991 + 990) / 10.0, 1e-9);

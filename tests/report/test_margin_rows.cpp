@@ -30,13 +30,13 @@ struct Fixture {
     layout.long_unit_row = {4, -1};
     layout.short_unit_row = {5, 6};
     risk = {
-        TailRisk{300, 400, 900, 7},   // A
-        TailRisk{80, 90, 120, 3},     // B
-        TailRisk{0, 0, 0, 0},         // C
-        TailRisk{-10, -5, 60, 2},     // G: a net gain in the tail
-        TailRisk{1.5, 2.0, 3, 1},     // unit long I0
-        TailRisk{2.5, 3.0, 4, 2},     // unit short I0
-        TailRisk{0.25, 0.5, 1, 3},    // unit short I1
+        TailRisk{300, 400, 900, 7},  // A
+        TailRisk{80, 90, 120, 3},    // B
+        TailRisk{0, 0, 0, 0},        // C
+        TailRisk{-10, -5, 60, 2},    // G: a net gain in the tail
+        TailRisk{1.5, 2.0, 3, 1},    // unit long I0
+        TailRisk{2.5, 3.0, 4, 2},    // unit short I0
+        TailRisk{0.25, 0.5, 1, 3},   // unit short I1
     };
   }
 };

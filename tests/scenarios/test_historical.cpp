@@ -17,7 +17,8 @@ History small_history() {
                            "2000-12-28", "2000-12-29"}) {
     history.dates.push_back(*parse_iso_date(date));
   }
-  history.series.push_back({"AA", {90, 92, 95, 97, 99, 98, 100}, {.30, .31, .29, .33, .30, .28, .30}});
+  history.series.push_back(
+      {"AA", {90, 92, 95, 97, 99, 98, 100}, {.30, .31, .29, .33, .30, .28, .30}});
   history.series.push_back({"BB", {48, 49, 47, 50, 51, 52, 50}, {}});
   return history;
 }
@@ -72,8 +73,9 @@ TEST(HistoricalScenarios, TheRawNyseFileIsRejectedWhereItsDatesGoBackwards) {
     load_history(kNysePath, {"NYSE"});
     FAIL() << "expected an error";
   } catch (const InputError& error) {
-    EXPECT_EQ(std::string(error.what()), kNysePath + ":289:1: column 'date': dates must be strictly "
-                                                     "ascending (previous row is 1967-02-21)");
+    EXPECT_EQ(std::string(error.what()), kNysePath +
+                                             ":289:1: column 'date': dates must be strictly "
+                                             "ascending (previous row is 1967-02-21)");
   }
 }
 
@@ -91,7 +93,8 @@ TEST(HistoricalScenarios, October1987IsInTheNyseComposite) {
   std::size_t crash_row = 0;
   while (nyse.dates[crash_row] != crash) ++crash_row;
   const std::size_t rows = nyse.dates.size();
-  const HistoricalSource source{static_cast<int>(rows - crash_row), 1};  // oldest scenario ends on the crash
+  const HistoricalSource source{static_cast<int>(rows - crash_row),
+                                1};  // oldest scenario ends on the crash
   const ScenarioSet set = generate_historical(nyse, source);
   EXPECT_EQ(set.label[0], "1987-10-16/1987-10-19");
   EXPECT_EQ(set.price_factor[0], 128.62 / 159.13);

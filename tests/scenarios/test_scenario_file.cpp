@@ -39,8 +39,9 @@ TEST(ScenarioFile, WritesTheDocumentedColumns) {
   test::TempDir dir;
   write_scenario_file(dir.file("s.csv"), three_scenarios());
   const std::string text = test::read_text(dir.file("s.csv"));
-  EXPECT_EQ(text.substr(0, text.find('\n')),
-            "scenario,source,label,weight,horizon_days,AA.price_factor,AA.vol_shift,BB.price_factor");
+  EXPECT_EQ(
+      text.substr(0, text.find('\n')),
+      "scenario,source,label,weight,horizon_days,AA.price_factor,AA.vol_shift,BB.price_factor");
 }
 
 TEST(ScenarioFile, AlignReordersAndRestrictsUnderlyings) {
@@ -71,9 +72,11 @@ TEST(ScenarioFile, RejectsBadFiles) {
             "s.csv:2:10: column 'AA.price_factor': price factor must be > 0");
   EXPECT_EQ(error_of("scenario,source,label,weight,horizon_days,BB.price_factor\n0,h,,1,2,1\n"),
             "s.csv:1: missing required column 'AA.price_factor'");
-  EXPECT_EQ(error_of("scenario,source,label,weight,horizon_days,AA.price_factor,AA.delta\n0,h,,1,2,1,0\n"),
-            "s.csv:1:59: unknown column 'AA.delta' (expected scenario, source, label, weight, "
-            "horizon_days, <id>.price_factor, <id>.vol_shift)");
+  EXPECT_EQ(
+      error_of(
+          "scenario,source,label,weight,horizon_days,AA.price_factor,AA.delta\n0,h,,1,2,1,0\n"),
+      "s.csv:1:59: unknown column 'AA.delta' (expected scenario, source, label, weight, "
+      "horizon_days, <id>.price_factor, <id>.vol_shift)");
   EXPECT_EQ(error_of(header), "s.csv:2: no scenarios");
 }
 

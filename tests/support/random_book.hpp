@@ -17,7 +17,9 @@ class Uniform {
   double operator()(double low, double high) {
     return low + (high - low) * static_cast<double>(bits_() >> 11) * 0x1.0p-53;
   }
-  std::size_t index(std::size_t size) { return static_cast<std::size_t>((*this)(0, 1) * static_cast<double>(size)); }
+  std::size_t index(std::size_t size) {
+    return static_cast<std::size_t>((*this)(0, 1) * static_cast<double>(size));
+  }
 
  private:
   std::mt19937_64 bits_;
@@ -55,8 +57,9 @@ inline RandomCase random_case(std::uint64_t seed, std::size_t instruments, std::
     // Some expire inside the margin period, to exercise T' = 0.
     b.years_to_expiry.push_back(u(0, 1) < 0.1 ? u(1, 4) / 365.0 : u(0.02, 2.0));
     b.vol_annual.push_back(u(0.05, 0.8));
-    MarketState base{b.spot[static_cast<std::size_t>(k)], b.vol_annual.back(), b.years_to_expiry.back(),
-                     b.rate[static_cast<std::size_t>(k)], b.dividend_yield[static_cast<std::size_t>(k)]};
+    MarketState base{b.spot[static_cast<std::size_t>(k)], b.vol_annual.back(),
+                     b.years_to_expiry.back(), b.rate[static_cast<std::size_t>(k)],
+                     b.dividend_yield[static_cast<std::size_t>(k)]};
     b.base_value.push_back(instrument_value(terms, base));
   }
   b.row_offsets.push_back(0);
@@ -95,7 +98,8 @@ inline RandomCase random_case(std::uint64_t seed, std::size_t instruments, std::
     s.source.push_back("test");
     s.label.push_back(std::to_string(j));
   }
-  for (double& w : s.weight) w = equal_weights ? 1.0 / static_cast<double>(scenario_count) : w / total;
+  for (double& w : s.weight)
+    w = equal_weights ? 1.0 / static_cast<double>(scenario_count) : w / total;
   return c;
 }
 

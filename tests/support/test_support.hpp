@@ -1,4 +1,5 @@
 #pragma once
+#include <sys/wait.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,7 +8,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <sys/wait.h>
 
 namespace xm::test {
 
@@ -73,7 +73,8 @@ inline std::map<std::string, std::string> small_book_files() {
       "{\n"
       "  \"valuation_date\": \"2001-01-02\",\n"
       "  \"underlyings\": [\n"
-      "    {\"id\": \"AA\", \"price\": 100, \"vol\": 0.3, \"rate\": 0.05, \"dividend_yield\": 0.01},\n"
+      "    {\"id\": \"AA\", \"price\": 100, \"vol\": 0.3, \"rate\": 0.05, \"dividend_yield\": "
+      "0.01},\n"
       "    {\"id\": \"BB\", \"price\": 50, \"vol\": 0.2}\n"
       "  ]\n"
       "}\n";

@@ -30,7 +30,8 @@ XM_HD inline double instrument_value(const ContractTerms& terms, const MarketSta
     return barone_adesi_whaley(is_call, underlying, terms.strike, years, market.rate, carry,
                                market.vol_annual);
   }
-  if (on_future) return black76(is_call, forward, terms.strike, years, market.rate, market.vol_annual);
+  if (on_future)
+    return black76(is_call, forward, terms.strike, years, market.rate, market.vol_annual);
   return black_scholes_generalized(is_call, underlying, terms.strike, years, market.rate, carry,
                                    market.vol_annual);
 }
