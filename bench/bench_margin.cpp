@@ -24,12 +24,9 @@ double position_scenarios(std::size_t positions) {
   return static_cast<double>(positions) * static_cast<double>(g_run->scenarios.count());
 }
 
-void BM_CudaBackend(benchmark::State& state) {
-  if (xm::cuda_device_count() == 0) {
-    state.SkipWithError("no CUDA device");
-    return;
-  }
-  const auto backend = xm::make_backend(xm::BackendKind::cuda, {});
+// A whole margin run (revalue, aggregate, measure, margin rows) on one backend.
+void run_backend(benchmark::State& state, xm::BackendKind kind) {
+  const auto backend = xm::make_backend(kind, {});
   for (auto _ : state) benchmark::DoNotOptimize(xm::run_margins(*g_run, *backend, false));
   state.counters["pos_scen_per_s"] =
       benchmark::Counter(position_scenarios(g_run->inputs.book.positions.size()),
@@ -37,13 +34,16 @@ void BM_CudaBackend(benchmark::State& state) {
   state.SetLabel(backend->device());
 }
 
+void BM_CudaBackend(benchmark::State& state) {
+  if (xm::cuda_device_count() == 0) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  run_backend(state, xm::BackendKind::cuda);
+}
+
 void BM_CpuBackend(benchmark::State& state) {
-  const auto backend = xm::make_backend(xm::BackendKind::cpu, {});
-  for (auto _ : state) benchmark::DoNotOptimize(xm::run_margins(*g_run, *backend, false));
-  state.counters["pos_scen_per_s"] =
-      benchmark::Counter(position_scenarios(g_run->inputs.book.positions.size()),
-                         benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(backend->device());
+  run_backend(state, xm::BackendKind::cpu);
 }
 
 void BM_NaiveQuantLib(benchmark::State& state) {

@@ -13,13 +13,10 @@ std::vector<Account> load_accounts(const std::string& path) {
              collateral_col = table.find("collateral");
 
   std::vector<Account> accounts;
-  IdIndex seen;
+  std::unordered_set<std::string> seen;
   for (const CsvTable::Row& row : table.rows()) {
     Account account;
-    account.id = table.text(row, id_col);
-    if (!seen.emplace(account.id, accounts.size()).second) {
-      table.fail(row, id_col, "duplicate account id '" + account.id + "'");
-    }
+    account.id = unique_id(table, row, id_col, seen, "account");
     if (!table.is_empty(row, mode_col)) {
       const std::string& mode = table.text(row, *mode_col);
       if (mode == "cross") {

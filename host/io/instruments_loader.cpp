@@ -35,13 +35,10 @@ std::vector<Instrument> load_instruments(const std::string& path, const Market& 
   const IdIndex underlyings = index_ids(underlying_ids);
 
   std::vector<Instrument> instruments;
-  IdIndex seen;
+  std::unordered_set<std::string> seen;
   for (const CsvTable::Row& row : table.rows()) {
     Instrument inst;
-    inst.id = table.text(row, id_col);
-    if (!seen.emplace(inst.id, instruments.size()).second) {
-      table.fail(row, id_col, "duplicate instrument id '" + inst.id + "'");
-    }
+    inst.id = unique_id(table, row, id_col, seen, "instrument");
     inst.type = parse_choice<InstrumentType>(
         table, row, type_col,
         {{"future", InstrumentType::future}, {"option", InstrumentType::option}});

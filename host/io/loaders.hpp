@@ -1,7 +1,10 @@
 #pragma once
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
+
+#include "io/csv_reader.hpp"
 
 #include "xmargin/book.hpp"
 #include "xmargin/config.hpp"
@@ -15,6 +18,10 @@ namespace xm {
 
 using IdIndex = std::unordered_map<std::string, std::size_t>;
 IdIndex index_ids(const std::vector<std::string>& ids);
+
+// The id in `column` of `row`; an error naming `kind` if an earlier row had it.
+const std::string& unique_id(const CsvTable& table, const CsvTable::Row& row, std::size_t column,
+                             std::unordered_set<std::string>& seen, const char* kind);
 
 Market load_market(const std::string& path);
 std::vector<Instrument> load_instruments(const std::string& path, const Market& market);

@@ -4,12 +4,6 @@
 
 namespace xm {
 
-IdIndex index_ids(const std::vector<std::string>& ids) {
-  IdIndex index;
-  for (std::size_t i = 0; i < ids.size(); ++i) index.emplace(ids[i], i);
-  return index;
-}
-
 Market load_market(const std::string& path) {
   const JsonDocument doc = JsonDocument::read(path);
   using Pointer = JsonDocument::Pointer;

@@ -15,15 +15,7 @@ class BadInput : public ::testing::Test {
   test::TempDir dir;
   std::map<std::string, std::string> files = test::small_book_files();
 
-  InputPaths paths() const {
-    return InputPaths{dir.file("market.json"),
-                      dir.file("instruments.csv"),
-                      dir.file("positions.csv"),
-                      dir.file("accounts.csv"),
-                      dir.file("history.csv"),
-                      dir.file("config.json"),
-                      ""};
-  }
+  InputPaths paths() const { return test::small_book_paths(dir); }
 
   // Writes the book with `name` replaced by `content`, runs everything before
   // the backend, and returns the error text with the temp folder stripped.

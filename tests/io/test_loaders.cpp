@@ -14,15 +14,7 @@ class Loaders : public ::testing::Test {
   void SetUp() override {
     for (const auto& [file, text] : files) dir.write(file, text);
   }
-  InputPaths paths() const {
-    return InputPaths{dir.file("market.json"),
-                      dir.file("instruments.csv"),
-                      dir.file("positions.csv"),
-                      dir.file("accounts.csv"),
-                      dir.file("history.csv"),
-                      dir.file("config.json"),
-                      ""};
-  }
+  InputPaths paths() const { return test::small_book_paths(dir); }
 };
 
 TEST_F(Loaders, ReadsEveryFieldOfTheSmallBook) {

@@ -1,5 +1,6 @@
 #pragma once
 #include <sys/wait.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include "xmargin/inputs.hpp"
 
 namespace xm::test {
 
@@ -105,6 +107,17 @@ inline std::map<std::string, std::string> small_book_files() {
       "{\"measure\": \"es\", \"confidence\": 0.8, \"time_decay\": true,\n"
       " \"scenarios\": {\"historical\": {\"lookback_days\": 5, \"mpor_days\": 2}}}\n";
   return files;
+}
+
+// The paths of small_book_files() written into `dir`.
+inline InputPaths small_book_paths(const TempDir& dir) {
+  return InputPaths{dir.file("market.json"),
+                    dir.file("instruments.csv"),
+                    dir.file("positions.csv"),
+                    dir.file("accounts.csv"),
+                    dir.file("history.csv"),
+                    dir.file("config.json"),
+                    ""};
 }
 
 }  // namespace xm::test
