@@ -25,8 +25,10 @@ double position_scenarios(std::size_t positions) {
 }
 
 // A whole margin run (revalue, aggregate, measure, margin rows) on one backend.
-void run_backend(benchmark::State& state, xm::BackendKind kind) {
-  const auto backend = xm::make_backend(kind, {});
+void run_backend(benchmark::State& state, xm::BackendKind kind, int cpu_threads = 0) {
+  xm::BackendOptions options;
+  options.cpu_threads = cpu_threads;
+  const auto backend = xm::make_backend(kind, options);
   for (auto _ : state) benchmark::DoNotOptimize(xm::run_margins(*g_run, *backend, false));
   state.counters["pos_scen_per_s"] =
       benchmark::Counter(position_scenarios(g_run->inputs.book.positions.size()),
@@ -46,6 +48,11 @@ void BM_CpuBackend(benchmark::State& state) {
   run_backend(state, xm::BackendKind::cpu);
 }
 
+// One thread, to compare like for like with the single-threaded naive loop.
+void BM_CpuBackendOneThread(benchmark::State& state) {
+  run_backend(state, xm::BackendKind::cpu, 1);
+}
+
 void BM_NaiveQuantLib(benchmark::State& state) {
   const std::size_t positions = std::min(g_naive_positions, g_run->inputs.book.positions.size());
   for (auto _ : state) {
@@ -54,11 +61,12 @@ void BM_NaiveQuantLib(benchmark::State& state) {
   }
   state.counters["pos_scen_per_s"] = benchmark::Counter(
       position_scenarios(positions), benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel("1 thread, first " + std::to_string(positions) + " positions");
+  state.SetLabel("1 thread, " + std::to_string(positions) + " positions spread over the book");
 }
 
 BENCHMARK(BM_CudaBackend)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_CpuBackend)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_CpuBackendOneThread)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_NaiveQuantLib)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 // The console table, then the ratios of the throughputs measured in this run.
@@ -74,15 +82,18 @@ class RatioReporter : public benchmark::ConsoleReporter {
   }
   void Finalize() override {
     ConsoleReporter::Finalize();
-    const double cuda = rate("BM_CudaBackend"), cpu = rate("BM_CpuBackend"),
-                 naive = rate("BM_NaiveQuantLib");
+    const double cuda = rate("BM_CudaBackend/"), cpu = rate("BM_CpuBackend/"),
+                 cpu_one = rate("BM_CpuBackendOneThread/"), naive = rate("BM_NaiveQuantLib/");
     std::printf(
         "\nthroughput, position-scenarios per second (whole margin run for the backends):\n");
-    std::printf(
-        "  cuda backend      %14.4g\n  cpu backend       %14.4g\n  naive QuantLib    %14.4g\n",
-        cuda, cpu, naive);
-    if (cuda > 0 && cpu > 0) std::printf("  cuda / cpu        %14.1fx\n", cuda / cpu);
-    if (cpu > 0 && naive > 0) std::printf("  cpu / naive       %14.1fx\n", cpu / naive);
+    std::printf("  cuda backend              %12.4g\n", cuda);
+    std::printf("  cpu backend               %12.4g\n", cpu);
+    std::printf("  cpu backend, 1 thread     %12.4g\n", cpu_one);
+    std::printf("  naive QuantLib, 1 thread  %12.4g\n", naive);
+    if (cuda > 0 && cpu > 0) std::printf("  cuda / cpu                %12.1fx\n", cuda / cpu);
+    if (cpu_one > 0 && naive > 0) {
+      std::printf("  cpu 1 thread / naive      %12.1fx\n", cpu_one / naive);
+    }
   }
 
  private:

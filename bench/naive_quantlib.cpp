@@ -13,6 +13,7 @@
 #include <ql/time/calendars/nullcalendar.hpp>
 #include <ql/time/daycounters/actual365fixed.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace xm::bench {
@@ -38,10 +39,14 @@ double naive_quantlib_pnl(const Book& book, const ScenarioSet& scenarios, std::s
   ql::Settings::instance().evaluationDate() = today;
   const ql::DayCounter days = ql::Actual365Fixed();
   const std::size_t count = scenarios.count();
-  double total = 0.0;
+  double pnl_sum = 0.0;
 
-  for (std::size_t p = 0; p < positions && p < book.positions.size(); ++p) {
-    const Position& position = book.positions[p];
+  // Positions evenly spread over the book, so that their mix of futures,
+  // European and American options is the book's.
+  const std::size_t total = book.positions.size();
+  const std::size_t taken = std::min(positions, total);
+  for (std::size_t k = 0; k < taken; ++k) {
+    const Position& position = book.positions[k * total / taken];
     const Instrument& inst = book.instruments[position.instrument];
     const Underlying& underlying = book.market.underlyings[inst.underlying];
     const std::size_t u = scenario_column(scenarios, underlying.id);
@@ -52,9 +57,9 @@ double naive_quantlib_pnl(const Book& book, const ScenarioSet& scenarios, std::s
 
     if (inst.type == InstrumentType::future) {
       for (std::size_t s = 0; s < count; ++s) {
-        total += size *
-                 (underlying.price * scenarios.price_factor[u * count + s] - underlying.price) *
-                 carry;
+        pnl_sum += size *
+                   (underlying.price * scenarios.price_factor[u * count + s] - underlying.price) *
+                   carry;
       }
       continue;
     }
@@ -92,10 +97,10 @@ double naive_quantlib_pnl(const Book& book, const ScenarioSet& scenarios, std::s
       spot->setValue(base_spot * scenarios.price_factor[u * count + s]);
       const double shocked_vol = base_vol + scenarios.vol_shift[u * count + s];
       vol->setValue(scenarios.vol_moves[u] ? std::max(shocked_vol, kMinScenarioVol) : base_vol);
-      total += size * (option.NPV() - base);
+      pnl_sum += size * (option.NPV() - base);
     }
   }
-  return total;
+  return pnl_sum;
 }
 
 }  // namespace xm::bench

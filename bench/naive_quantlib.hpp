@@ -12,7 +12,7 @@ namespace xm::bench {
 // BaroneAdesiWhaleyApproximationEngine; futures by their forward).
 // Revalues at the base time to expiry (no time decay): the same amount of
 // pricing work per revaluation. Returns the summed P&L, so the work cannot be
-// optimised away.
+// optimised away. `positions` are taken evenly spread over the book.
 double naive_quantlib_pnl(const Book& book, const ScenarioSet& scenarios, std::size_t positions);
 
 }  // namespace xm::bench

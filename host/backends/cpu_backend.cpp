@@ -54,7 +54,8 @@ class CpuBackend final : public Backend {
 
   std::string name() const override { return "cpu"; }
   std::string device() const override {
-    return processor_name() + " (" + std::to_string(threads_) + " threads)";
+    return processor_name() + " (" + std::to_string(threads_) +
+           (threads_ == 1 ? " thread)" : " threads)");
   }
 
   BackendResult run(const BackendRequest& request) override {
