@@ -178,6 +178,13 @@ TEST(Cli, ValidateWithoutDeviceComparesNothing) {
   EXPECT_NE(allowed.output.find("compared nothing"), std::string::npos);
 }
 
+TEST(Cli, ValidateOnADevicePassesOnTheSample) {
+  const auto result = test::run_command(kBinary + " validate");
+  if (result.output.find("compared nothing") != std::string::npos) GTEST_SKIP() << "no CUDA device";
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("validate: PASSED"), std::string::npos) << result.output;
+}
+
 TEST(Cli, CudaBackendWithoutDeviceFailsWithExitOne) {
   const auto result = test::run_command(kBinary + " run --backend cuda --out /tmp/xmargin-never");
   if (result.exit_code == 0) GTEST_SKIP() << "a CUDA device is present";
