@@ -37,6 +37,7 @@ PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener) 
   auto start = Clock::now();
   announce(listener, "loading inputs");
   prepared.inputs = load_inputs(paths);
+  prepared.input_files = checksums(paths);
   prepared.timings.push_back({"load", seconds_since(start)});
 
   start = Clock::now();
@@ -74,7 +75,7 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
   RunInfo& info = outcome.info;
   info.backend = backend.name();
   info.device = backend.device();
-  info.inputs = checksums(prepared.inputs.paths);
+  info.inputs = prepared.input_files;
   info.config = config;
   info.scenario_count = prepared.scenarios.count();
   info.sources = describe_sources(prepared.scenarios);

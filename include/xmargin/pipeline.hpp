@@ -21,6 +21,7 @@ using StageListener = std::function<void(const std::string&)>;
 // what the backends do.
 struct PreparedRun {
   Inputs inputs;
+  std::vector<InputFile> input_files;  // paths and SHA-256, for margins.json
   Packed packed;
   ScenarioSet scenarios;
   std::vector<StageTiming> timings;
