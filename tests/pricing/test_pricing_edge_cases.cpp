@@ -21,8 +21,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <random>
 
+#include "support/uniform.hpp"
 #include "xmargin/pricing/barone_adesi_whaley.hpp"
 #include "xmargin/pricing/black76.hpp"
 #include "xmargin/pricing/black_scholes.hpp"
@@ -281,8 +281,7 @@ TEST(EuropeanEdge, TinyAndHugeVolsAgreeWithQuantLib) {
 }
 
 TEST(EuropeanEdge, PutCallParity) {
-  std::mt19937_64 engine(7);
-  const auto uniform = [&engine] { return static_cast<double>(engine() >> 11) * 0x1.0p-53; };
+  xm::test::Uniform uniform(7);
   double worst = 0.0;
   for (int i = 0; i < 2000; ++i) {
     const double spot = std::exp(std::log(1000.0) * uniform());
@@ -389,8 +388,7 @@ TEST(AmericanEdge, ShortExpiriesAndExtremeVolsAgreeWithQuantLib) {
 }
 
 TEST(AmericanEdge, NeverBelowEuropeanOrIntrinsic) {
-  std::mt19937_64 engine(11);
-  const auto uniform = [&engine] { return static_cast<double>(engine() >> 11) * 0x1.0p-53; };
+  xm::test::Uniform uniform(11);
   int with_premium = 0;
   for (int i = 0; i < 4000; ++i) {
     const bool is_call = i % 2 == 0;

@@ -23,9 +23,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
-#include <random>
 #include <string>
 
+#include "support/uniform.hpp"
 #include "xmargin/pricing/barone_adesi_whaley.hpp"
 #include "xmargin/pricing/black76.hpp"
 #include "xmargin/pricing/black_scholes.hpp"
@@ -53,13 +53,12 @@ double abs_floor(double spot, double strike) {
   return scaled > 1e-12 ? scaled : 1e-12;
 }
 
-// Uniform draws from mt19937_64 (whose sequence the standard fixes) with our own
-// mapping to [0, 1) (the top 53 bits), and only arithmetic after that (no libm
-// calls), so the parameter sets are the same on every platform.
+// Platform-independent uniforms (support/uniform.hpp) and only arithmetic after
+// that (no libm calls), so the parameter sets are the same on every platform.
 class Draws {
  public:
-  explicit Draws(std::uint64_t seed) : engine_(seed) {}
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }  // [0, 1)
+  explicit Draws(std::uint64_t seed) : uniform(seed) {}
+  xm::test::Uniform uniform;  // [0, 1)
   double between(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   // lo..hi with density skewed towards lo (u^power), so small values are well covered.
   double skewed(double lo, double hi, int power) {
@@ -68,9 +67,6 @@ class Draws {
     for (int i = 1; i < power; ++i) x *= u;
     return lo + (hi - lo) * x;
   }
-
- private:
-  std::mt19937_64 engine_;
 };
 
 struct Params {

@@ -1,29 +1,13 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
-#include <random>
 
+#include "support/uniform.hpp"
 #include "xmargin/packed_book.hpp"
 #include "xmargin/pricing/instrument_value.hpp"
 #include "xmargin/scenario_set.hpp"
 
 namespace xm::test {
-
-// Uniform in [low, high) from raw 64-bit draws: the std distributions are
-// implementation-defined, this is the same everywhere.
-class Uniform {
- public:
-  explicit Uniform(std::uint64_t seed) : bits_(seed) {}
-  double operator()(double low, double high) {
-    return low + (high - low) * static_cast<double>(bits_() >> 11) * 0x1.0p-53;
-  }
-  std::size_t index(std::size_t size) {
-    return static_cast<std::size_t>((*this)(0, 1) * static_cast<double>(size));
-  }
-
- private:
-  std::mt19937_64 bits_;
-};
 
 // A packed book of every contract kind over a few underlyings, random
 // portfolios (some empty, some large), and a matching random scenario set.
