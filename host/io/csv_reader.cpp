@@ -3,20 +3,15 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
+#include "io/input_file.hpp"
 #include "xmargin/error.hpp"
 
 namespace xm {
 namespace {
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, 0, "cannot open file");
-  std::ostringstream content;
-  content << in.rdbuf();
-  std::string text = content.str();
+  std::string text = read_input_file(path);
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // UTF-8 byte order mark
   return text;
 }

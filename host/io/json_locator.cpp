@@ -2,9 +2,8 @@
 
 #include <cctype>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
+#include "io/input_file.hpp"
 #include "xmargin/error.hpp"
 
 namespace xm {
@@ -135,11 +134,7 @@ const char* type_name(const nlohmann::json& value) {
 }  // namespace
 
 JsonDocument JsonDocument::read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, 0, "cannot open file");
-  std::ostringstream content;
-  content << in.rdbuf();
-  return parse(path, content.str());
+  return parse(path, read_input_file(path));
 }
 
 JsonDocument JsonDocument::parse(const std::string& path, const std::string& text) {
