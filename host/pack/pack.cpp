@@ -19,10 +19,9 @@ void append_row(PackedBook& packed, const std::map<std::size_t, double>& weights
 
 void pack_instruments(const Book& book, PackedBook& packed) {
   std::vector<std::int32_t> packed_underlying(book.market.underlyings.size(), -1);
-  for (const Instrument& inst : book.instruments) {
-    if (packed_underlying[inst.underlying] >= 0) continue;
-    packed_underlying[inst.underlying] = 0;  // mark used; numbered below in market order
-  }
+  // Mark the underlyings in use, then number them in market order (the order
+  // of used_underlyings(), which the scenarios are aligned to).
+  for (const Instrument& inst : book.instruments) packed_underlying[inst.underlying] = 0;
   for (std::size_t u = 0; u < book.market.underlyings.size(); ++u) {
     if (packed_underlying[u] < 0) continue;
     const Underlying& underlying = book.market.underlyings[u];
