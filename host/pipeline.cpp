@@ -1,17 +1,10 @@
 #include "xmargin/pipeline.hpp"
-
-#include <chrono>
+#include "stopwatch.hpp"
 
 #include "xmargin/scenarios.hpp"
 
 namespace xm {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 void announce(const StageListener& listener, const std::string& stage) {
   if (listener) listener(stage);
@@ -34,21 +27,21 @@ std::vector<InputFile> checksums(const InputPaths& paths) {
 
 PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener) {
   PreparedRun prepared;
-  auto start = Clock::now();
+  Stopwatch stopwatch;
   announce(listener, "loading inputs");
   prepared.inputs = load_inputs(paths);
   prepared.input_files = checksums(paths);
-  prepared.timings.push_back({"load", seconds_since(start)});
+  prepared.timings.push_back({"load", stopwatch.seconds()});
 
-  start = Clock::now();
+  stopwatch.restart();
   announce(listener, "packing the book");
   prepared.packed = pack_book(prepared.inputs.book);
-  prepared.timings.push_back({"pack", seconds_since(start)});
+  prepared.timings.push_back({"pack", stopwatch.seconds()});
 
-  start = Clock::now();
+  stopwatch.restart();
   announce(listener, "building scenarios");
   prepared.scenarios = build_scenarios(prepared.inputs, prepared.packed.book.underlying_ids);
-  prepared.timings.push_back({"scenarios", seconds_since(start)});
+  prepared.timings.push_back({"scenarios", stopwatch.seconds()});
   return prepared;
 }
 
@@ -68,9 +61,9 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
                          backend.name());
   outcome.backend = backend.run(request);
 
-  auto start = Clock::now();
+  Stopwatch stopwatch;
   outcome.rows = margin_rows(book, prepared.packed.layout, outcome.backend.risk, config.measure);
-  const double rows_seconds = seconds_since(start);
+  const double rows_seconds = stopwatch.seconds();
 
   RunInfo& info = outcome.info;
   info.backend = backend.name();

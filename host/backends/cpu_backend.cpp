@@ -1,24 +1,18 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <numeric>
 
 #include "backends/views_of.hpp"
+#include "stopwatch.hpp"
 #include "xmargin/backend.hpp"
 #include "xmargin/error.hpp"
 #include "xmargin/revaluation.hpp"
 
 namespace xm {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 std::string processor_name() {
   std::ifstream cpuinfo("/proc/cpuinfo");
@@ -68,7 +62,7 @@ class CpuBackend final : public Backend {
     const std::size_t portfolios = book.portfolio_count();
     BackendResult result;
 
-    auto start = Clock::now();
+    Stopwatch stopwatch;
     std::vector<double> unit(instruments * count);
     const InstrumentsView instruments_view = instruments_view_of(book);
     const UnderlyingsView underlyings_view = underlyings_view_of(book);
@@ -81,9 +75,9 @@ class CpuBackend final : public Backend {
             unit_pnl(instruments_view, underlyings_view, scenarios_view, time_decay, i, s);
       }
     }
-    result.timings.push_back({"revalue", seconds_since(start)});
+    result.timings.push_back({"revalue", stopwatch.seconds()});
 
-    start = Clock::now();
+    stopwatch.restart();
     result.risk.resize(portfolios);
     result.pnl.resize(std::min(request.pnl_rows, portfolios) * count);
     const std::size_t needed = ranks_needed(scenarios, request.settings.confidence);
@@ -105,7 +99,7 @@ class CpuBackend final : public Backend {
                                  request.settings.confidence);
       }
     }
-    result.timings.push_back({"aggregate+measure", seconds_since(start)});
+    result.timings.push_back({"aggregate+measure", stopwatch.seconds()});
     return result;
   }
 
