@@ -1,6 +1,6 @@
 #include "xmargin/pipeline.hpp"
-#include "stopwatch.hpp"
 
+#include "stopwatch.hpp"
 #include "xmargin/scenarios.hpp"
 
 namespace xm {
