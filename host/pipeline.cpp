@@ -1,6 +1,7 @@
 #include "xmargin/pipeline.hpp"
 
 #include "stopwatch.hpp"
+#include "xmargin/error.hpp"
 #include "xmargin/scenarios.hpp"
 
 namespace xm {
@@ -45,8 +46,23 @@ PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener) 
   return prepared;
 }
 
+std::string describe_portfolio(const Book& book, const PortfolioLayout& layout, std::size_t row) {
+  if (row < layout.account_count) return "account " + book.accounts[row].id;
+  if (row < layout.account_count + layout.group_ids.size()) {
+    return "group " + layout.group_ids[row - layout.account_count];
+  }
+  for (std::size_t i = 0; i < layout.long_unit_row.size(); ++i) {
+    const auto r = static_cast<std::int64_t>(row);
+    if (layout.long_unit_row[i] == r) return "instrument " + book.instruments[i].id + " held long";
+    if (layout.short_unit_row[i] == r) {
+      return "instrument " + book.instruments[i].id + " held short";
+    }
+  }
+  return "portfolio row " + std::to_string(row);
+}
+
 RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_accounts,
-                       const StageListener& listener) {
+                       const StageListener& listener, const ChunkListener& chunks) {
   const Book& book = prepared.inputs.book;
   const Config& config = prepared.inputs.config;
   RunOutcome outcome;
@@ -56,10 +72,22 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
   request.scenarios = &prepared.scenarios;
   request.settings = RiskSettings{config.confidence, config.time_decay};
   request.pnl_rows = pnl_accounts ? prepared.packed.layout.account_count : 0;
+  request.progress = chunks;
   announce(listener, "revaluing " + std::to_string(book.instruments.size()) + " instruments × " +
                          std::to_string(prepared.scenarios.count()) + " scenarios on " +
                          backend.name());
-  outcome.backend = backend.run(request);
+  try {
+    outcome.backend = backend.run(request);
+  } catch (const NonFiniteValue& bad) {
+    const ScenarioSet& scenarios = prepared.scenarios;
+    const std::string what = bad.portfolio()
+                                 ? describe_portfolio(book, prepared.packed.layout, bad.index())
+                                 : "instrument " + book.instruments[bad.index()].id;
+    throw RunError("the P&L of " + what + " is not a finite number in scenario " +
+                   std::to_string(bad.scenario()) + " (" + scenarios.source[bad.scenario()] +
+                   " " + scenarios.label[bad.scenario()] +
+                   "): an input is out of range; nothing was written");
+  }
 
   Stopwatch stopwatch;
   outcome.rows = margin_rows(book, prepared.packed.layout, outcome.backend.risk, config.measure);

@@ -1,126 +1,45 @@
-// The CUDA backend: the reference backend's algorithm (host/backends/cpu_backend.cpp)
-// on the device, in chunks that fit the device memory budget.
+// The CUDA backend: the chunk loop every backend shares
+// (include/xmargin/kernel/chunk_loop.hpp) with each step a kernel launch.
 //
-//   revalue    unit[i, s] = unit_pnl(i, s)                       revalue.cu
-//   aggregate  loss[p, s] = −Σ_e weight[e] · unit[instr[e], s]   aggregate.cu
-//   measure    per portfolio: stable sort by loss, then the tail tail_measure.cu
+//   revalue  unit[i, s] = unit_pnl(i, s) for a tile of scenarios      revalue.cu
+//   select   per portfolio, P&L of each scenario of the tile summed   select.cu
+//            over its positions and merged into its ranked top-k list
+//   tail     VaR and ES of each portfolio from its list               tail.cu
 //
-// Every (portfolio, scenario) sum runs over the portfolio's CSR row in entry
-// order from 0.0, with separately rounded products and sums like the host, and
-// the ranking is a stable sort; so the results are the same bytes whatever the
-// chunk sizes, and no reduction uses atomics.
+// The kernel bodies are host-device functions in include/xmargin/kernel/, run
+// on the host by the emulated backend that the tests compare with the cpu
+// backend bit for bit. Memory comes from one pool per run, planned against the
+// budget; the accounts' P&L rows (--pnl) go back through pinned buffers on a
+// second stream while the next tile computes.
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
 #include <array>
-#include <chrono>
-#include <climits>
-#include <cstddef>
-#include <cstdint>
 #include <iomanip>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "aggregate.cuh"
-#include "chunk_plan.cuh"
 #include "cuda_check.cuh"
-#include "device_buffer.cuh"
 #include "device_inputs.cuh"
-#include "revalue.cuh"
-#include "tail_measure.cuh"
+#include "device_pool.cuh"
+#include "launches.cuh"
+#include "stage_events.cuh"
 #include "tuning.cuh"
 #include "xmargin/backend.hpp"
 #include "xmargin/error.hpp"
+#include "xmargin/kernel/chunk_loop.hpp"
+#include "xmargin/kernel/device_plan.hpp"
+#include "xmargin/tail_ranks.hpp"
+
+#if !defined(XM_CUDA_ARCHITECTURES)
+#define XM_CUDA_ARCHITECTURES "unknown"
+#endif
 
 namespace xm {
 namespace cuda_detail {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Wall time per stage. Each timed step ends with a synchronisation of the
-// stream, so the time is the device's and host reads after it are safe.
-class StageClock {
- public:
-  enum Stage { transfer, revalue, aggregate, measure, stage_count };
-
-  explicit StageClock(cudaStream_t stream) : stream_(stream) {}
-
-  template <typename Work>
-  void time(Stage stage, Work&& work) {
-    const auto start = Clock::now();
-    work();
-    XM_CUDA_TRY(cudaStreamSynchronize(stream_));
-    seconds_[stage] += std::chrono::duration<double>(Clock::now() - start).count();
-  }
-
-  std::vector<StageTiming> timings() const {
-    return {{"transfer", seconds_[transfer]},
-            {"revalue", seconds_[revalue]},
-            {"aggregate", seconds_[aggregate]},
-            {"measure", seconds_[measure]}};
-  }
-
- private:
-  cudaStream_t stream_;
-  std::array<double, stage_count> seconds_{};
-};
-
-// Waits for the stream when a run leaves, normally or by an exception, before
-// the run's device buffers are freed and its host vectors go.
-class StreamDrain {
- public:
-  explicit StreamDrain(cudaStream_t stream) : stream_(stream) {}
-  ~StreamDrain() { static_cast<void>(cudaStreamSynchronize(stream_)); }
-  StreamDrain(const StreamDrain&) = delete;
-  StreamDrain& operator=(const StreamDrain&) = delete;
-
- private:
-  cudaStream_t stream_;
-};
-
-// The kernels index the device arrays without bounds checks: a malformed packed
-// book is an internal error, caught here on the host rather than as a fault.
-void check_inputs(const PackedBook& book, const ScenarioSet& scenarios) {
-  const std::size_t underlyings = book.underlying_count();
-  const std::size_t instruments = book.instrument_count();
-  const std::size_t count = scenarios.count();
-  XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids,
-             "scenarios not aligned with the book");
-  XM_EXPECTS(book.spot.size() == underlyings && book.rate.size() == underlyings &&
-                 book.dividend_yield.size() == underlyings,
-             "packed book underlying arrays differ in length");
-  XM_EXPECTS(book.underlying.size() == instruments && book.years_to_expiry.size() == instruments &&
-                 book.vol_annual.size() == instruments && book.base_value.size() == instruments,
-             "packed book instrument arrays differ in length");
-  XM_EXPECTS(scenarios.vol_moves.size() == underlyings &&
-                 scenarios.price_factor.size() == underlyings * count &&
-                 scenarios.vol_shift.size() == underlyings * count &&
-                 scenarios.horizon_days.size() == count,
-             "scenario arrays do not match U underlyings × N scenarios");
-  for (const std::int32_t u : book.underlying) {
-    XM_EXPECTS(u >= 0 && static_cast<std::size_t>(u) < underlyings,
-               "instrument underlying index out of range");
-  }
-  const std::size_t entries = book.entry_instrument.size();
-  XM_EXPECTS(book.entry_weight.size() == entries, "portfolio entry arrays differ in length");
-  if (book.row_offsets.empty()) {
-    XM_EXPECTS(entries == 0, "portfolio entries without rows");
-  } else {
-    XM_EXPECTS(book.row_offsets.front() == 0 &&
-                   static_cast<std::size_t>(book.row_offsets.back()) == entries,
-               "portfolio row offsets do not span the entries");
-    for (std::size_t p = 0; p + 1 < book.row_offsets.size(); ++p) {
-      XM_EXPECTS(book.row_offsets[p] <= book.row_offsets[p + 1], "portfolio row offsets decrease");
-    }
-  }
-  for (const std::int32_t i : book.entry_instrument) {
-    XM_EXPECTS(i >= 0 && static_cast<std::size_t>(i) < instruments,
-               "portfolio entry instrument index out of range");
-  }
-}
 
 std::string describe_device(int device) {
   cudaDeviceProp properties{};
@@ -132,160 +51,260 @@ std::string describe_device(int device) {
   return text.str();
 }
 
-class CudaBackend final : public Backend {
+// An owned stream and the events that order the P&L copies against it.
+class Stream {
  public:
-  explicit CudaBackend(const BackendOptions& options)
-      : budget_option_(options.device_memory_budget_bytes) {
-    XM_CUDA_TRY(cudaGetDevice(&device_));
-    int sm_count = 0;
-    XM_CUDA_TRY(cudaDeviceGetAttribute(&sm_count, cudaDevAttrMultiProcessorCount, device_));
-    max_blocks_ = std::max(sm_count, 1) * cuda_tuning::kMaxBlocksPerSm;
-    description_ = describe_device(device_);
-    XM_CUDA_TRY(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  Stream() { XM_CUDA_TRY(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking)); }
+  ~Stream() {
+    if (stream_ != nullptr) static_cast<void>(cudaStreamDestroy(stream_));
   }
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  cudaStream_t get() const { return stream_; }
 
-  ~CudaBackend() override {
-    if (stream_ != nullptr) {
-      static_cast<void>(cudaSetDevice(device_));
-      static_cast<void>(cudaStreamDestroy(stream_));
+ private:
+  cudaStream_t stream_ = nullptr;
+};
+
+class Event {
+ public:
+  Event() { XM_CUDA_TRY(cudaEventCreateWithFlags(&event_, cudaEventDisableTiming)); }
+  ~Event() {
+    if (event_ != nullptr) static_cast<void>(cudaEventDestroy(event_));
+  }
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  cudaEvent_t get() const { return event_; }
+
+ private:
+  cudaEvent_t event_ = nullptr;
+};
+
+// What the backend keeps between runs: streams, the pools, the kernel grids.
+struct DeviceContext {
+  int device = 0;
+  KernelGrids grids;
+  std::string description;
+  Stream compute, copy;
+  DevicePool pool;
+  std::array<PinnedBuffer, 2> pinned;
+};
+
+// Runs each step of the chunk loop on the device. Every launch goes to the
+// compute stream in loop order; the only host waits are for a pinned P&L
+// buffer about to be reused and at the end of the run.
+class CudaExecutor {
+ public:
+  CudaExecutor(DeviceContext& context, const BackendRequest& request, const ChunkPlan& plan,
+               std::size_t ranks, BackendResult& result, StageEvents& events)
+      : context_(context),
+        request_(request),
+        result_(result),
+        events_(events),
+        count_(request.scenarios->count()),
+        pnl_rows_(std::min(request.pnl_rows, request.book->portfolio_count())) {
+    const PackedBook& book = *request.book;
+    const cudaStream_t compute = context.compute.get();
+    events_.time(StageEvents::upload, compute, [&] {
+      inputs_ = DeviceInputs::upload(context.pool, book, *request.scenarios, compute);
+    });
+    unit_ = context.pool.carve<double>(book.instrument_count() * plan.scenario_chunk);
+    state_.k = ranks;
+    for (int b = 0; b < 2; ++b) {
+      state_.loss[b] = context.pool.carve<double>(plan.portfolio_chunk * ranks);
+      state_.scenario[b] = context.pool.carve<std::int32_t>(plan.portfolio_chunk * ranks);
+    }
+    state_.current = context.pool.carve<std::uint8_t>(plan.portfolio_chunk);
+    tails_ = context.pool.carve<TailRisk>(plan.portfolio_chunk);
+    for (int b = 0; b < 2; ++b) {
+      pnl_device_[b] = context.pool.carve<double>(pnl_rows_ * plan.scenario_chunk);
+      if (pnl_rows_ > 0) pnl_host_[b] = context.pinned[b].reserve(pnl_rows_ * plan.scenario_chunk);
     }
   }
 
-  CudaBackend(const CudaBackend&) = delete;
-  CudaBackend& operator=(const CudaBackend&) = delete;
+  void revalue(std::size_t begin, std::size_t end) {
+    const kernel::RevalueLaunch launch{inputs_.instruments,
+                                       inputs_.underlyings,
+                                       inputs_.scenarios,
+                                       request_.settings.time_decay,
+                                       begin,
+                                       end,
+                                       unit_,
+                                       inputs_.first_non_finite};
+    events_.time(StageEvents::revalue, context_.compute.get(),
+                 [&] { launch_revalue(launch, context_.grids.revalue, context_.compute.get()); });
+  }
+
+  void select(std::size_t first, std::size_t rows, std::size_t begin, std::size_t end,
+              std::size_t seen) {
+    const int b = parity_;
+    parity_ ^= 1;
+    const cudaStream_t compute = context_.compute.get();
+    const bool copies_pnl = first < pnl_rows_;
+    // The device P&L buffer of this parity is free once its last copy is done.
+    if (copies_pnl && pending_[b].active) {
+      XM_CUDA_TRY(cudaStreamWaitEvent(compute, copied_[b].get(), 0));
+    }
+    const kernel::SelectLaunch launch{inputs_.portfolios, unit_,     begin,   end,
+                                      count_,             first,     rows,    seen,
+                                      state_,             pnl_device_[b] ,    pnl_rows_,
+                                      inputs_.first_non_finite + 1};
+    events_.time(StageEvents::select, compute,
+                 [&] { launch_select(launch, context_.grids.select, compute); });
+    if (copies_pnl) copy_pnl_rows(b, first, std::min(first + rows, pnl_rows_), begin, end);
+  }
+
+  void tail(std::size_t first, std::size_t rows) {
+    const std::size_t listed = std::min(state_.k, count_);
+    const cudaStream_t compute = context_.compute.get();
+    events_.time(StageEvents::tail, compute, [&] {
+      launch_tail(state_, rows, listed, inputs_.weight, request_.settings.confidence, tails_,
+                  context_.grids.tail, compute);
+    });
+    events_.time(StageEvents::download, compute, [&] {
+      XM_CUDA_TRY(cudaMemcpyAsync(result_.risk.data() + first, tails_, rows * sizeof(TailRisk),
+                                  cudaMemcpyDeviceToHost, compute));
+    });
+    // The next portfolio chunk overwrites the tails: wait for this copy (the
+    // result vector is pageable memory, so the copy is not truly asynchronous).
+    XM_CUDA_TRY(cudaStreamSynchronize(compute));
+  }
+
+  // Waits for every copy, moves the last P&L rows, and throws NonFiniteValue
+  // for the first non-finite P&L (the instruments' before the portfolios').
+  void finish() {
+    XM_CUDA_TRY(cudaStreamSynchronize(context_.compute.get()));
+    XM_CUDA_TRY(cudaStreamSynchronize(context_.copy.get()));
+    for (int b = 0; b < 2; ++b) drain(b);
+    unsigned long long first_bad[2] = {0, 0};
+    XM_CUDA_TRY(cudaMemcpy(first_bad, inputs_.first_non_finite, sizeof(first_bad),
+                           cudaMemcpyDeviceToHost));
+    for (int which = 0; which < 2; ++which) {
+      if (first_bad[which] != kernel::kNoNonFinite) {
+        throw NonFiniteValue(which == 1, first_bad[which] / count_, first_bad[which] % count_);
+      }
+    }
+  }
+
+ private:
+  // A copy of P&L rows [row_begin, row_end) × the tile's columns into pinned
+  // memory, not yet moved into the result.
+  struct PendingCopy {
+    bool active = false;
+    std::size_t row_begin = 0, row_end = 0, begin = 0, end = 0;
+  };
+
+  DeviceContext& context_;
+  const BackendRequest& request_;
+  BackendResult& result_;
+  StageEvents& events_;
+  std::size_t count_;
+  std::size_t pnl_rows_;
+  DeviceInputs inputs_;
+  double* unit_ = nullptr;
+  kernel::TopKView state_{};
+  TailRisk* tails_ = nullptr;
+  std::array<double*, 2> pnl_device_{};
+  std::array<double*, 2> pnl_host_{};
+  std::array<Event, 2> selected_, copied_;
+  std::array<PendingCopy, 2> pending_;
+  int parity_ = 0;
+
+  void copy_pnl_rows(int b, std::size_t row_begin, std::size_t row_end, std::size_t begin,
+                     std::size_t end) {
+    drain(b);  // the pinned buffer of this parity is about to be refilled
+    const std::size_t width = end - begin;
+    const cudaStream_t copy = context_.copy.get();
+    XM_CUDA_TRY(cudaEventRecord(selected_[b].get(), context_.compute.get()));
+    XM_CUDA_TRY(cudaStreamWaitEvent(copy, selected_[b].get(), 0));
+    events_.time(StageEvents::download, copy, [&] {
+      XM_CUDA_TRY(cudaMemcpyAsync(pnl_host_[b] + row_begin * width,
+                                  pnl_device_[b] + row_begin * width,
+                                  (row_end - row_begin) * width * sizeof(double),
+                                  cudaMemcpyDeviceToHost, copy));
+    });
+    XM_CUDA_TRY(cudaEventRecord(copied_[b].get(), copy));
+    pending_[b] = {true, row_begin, row_end, begin, end};
+  }
+
+  // Moves a finished copy from pinned memory into the result's rows.
+  void drain(int b) {
+    PendingCopy& copy = pending_[b];
+    if (!copy.active) return;
+    XM_CUDA_TRY(cudaEventSynchronize(copied_[b].get()));
+    const std::size_t width = copy.end - copy.begin;
+    for (std::size_t p = copy.row_begin; p < copy.row_end; ++p) {
+      std::copy_n(pnl_host_[b] + p * width, width,
+                  result_.pnl.begin() + static_cast<std::ptrdiff_t>(p * count_ + copy.begin));
+    }
+    copy.active = false;
+  }
+};
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(const BackendOptions& options)
+      : budget_option_(options.memory_budget_bytes), context_(std::make_unique<DeviceContext>()) {
+    XM_CUDA_TRY(cudaGetDevice(&context_->device));
+    int sm_count = 0;
+    XM_CUDA_TRY(
+        cudaDeviceGetAttribute(&sm_count, cudaDevAttrMultiProcessorCount, context_->device));
+    context_->grids = kernel_grids(sm_count);
+    context_->description = describe_device(context_->device);
+  }
 
   std::string name() const override { return "cuda"; }
-  std::string device() const override { return description_; }
+  std::string device() const override { return context_->description; }
 
   BackendResult run(const BackendRequest& request) override {
     XM_EXPECTS(request.book != nullptr && request.scenarios != nullptr,
                "backend request without a book or scenarios");
     const PackedBook& book = *request.book;
     const ScenarioSet& scenarios = *request.scenarios;
-    check_inputs(book, scenarios);
+    XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids,
+               "scenarios not aligned with the book");
     const std::size_t count = scenarios.count();
-    const std::size_t instruments = book.instrument_count();
     const std::size_t portfolios = book.portfolio_count();
-    if (count > static_cast<std::size_t>(INT_MAX)) {
-      throw RunError("the cuda backend takes at most " + std::to_string(INT_MAX) +
+    if (count > static_cast<std::size_t>(INT32_MAX)) {
+      throw RunError("the cuda backend takes at most " + std::to_string(INT32_MAX) +
                      " scenarios, not " + std::to_string(count));
     }
-
-    XM_CUDA_TRY(cudaSetDevice(device_));
-    static_cast<void>(cudaGetLastError());  // an earlier, already reported error
+    XM_CUDA_TRY(cudaSetDevice(context_->device));
 
     BackendResult result;
     result.risk.assign(portfolios, TailRisk{});
     const std::size_t pnl_rows = std::min(request.pnl_rows, portfolios);
     result.pnl.assign(pnl_rows * count, 0.0);
-    StageClock clock(stream_);
-    if (portfolios == 0 || count == 0) {  // as the reference: default tails, no P&L columns
-      result.timings = clock.timings();
-      return result;
+    if (portfolios == 0 || count == 0) return result;
+
+    const std::size_t ranks = tail_ranks_needed(scenarios.weight, request.settings.confidence);
+    const bool given = budget_option_ != 0;
+    result.plan = plan_chunks(given ? std::min(budget_option_, usable_bytes()) : usable_bytes(),
+                              given, portfolios, count,
+                              kernel::device_chunk_costs(book, scenarios, ranks, pnl_rows),
+                              given ? "--memory-budget" : "free device memory");
+    context_->pool.reserve(result.plan.bytes);
+    StageEvents events;
+    {
+      CudaExecutor executor(*context_, request, result.plan, ranks, result, events);
+      kernel::walk_chunks(executor, result.plan, portfolios, count, request.progress);
+      executor.finish();
     }
-
-    ChunkPlanInputs sizes;
-    sizes.budget_bytes = budget_bytes();
-    sizes.resident_bytes = DeviceInputs::bytes_needed(book, scenarios);
-    sizes.instruments = instruments;
-    sizes.portfolios = portfolios;
-    sizes.scenarios = count;
-    const ChunkPlan plan = plan_chunks(
-        sizes, [count](std::size_t rows) { return rank_losses_temp_bytes(rows, count); });
-    const std::size_t chunk_rows = plan.portfolio_chunk;
-    const std::size_t chunk_columns = plan.scenario_chunk;
-
-    DeviceInputs inputs;
-    DeviceBuffer<double> unit(instruments * chunk_columns);
-    DeviceBuffer<double> loss(chunk_rows * count), loss_spare(chunk_rows * count);
-    DeviceBuffer<std::int32_t> order(chunk_rows * count), order_spare(chunk_rows * count);
-    DeviceBuffer<int> row_offsets(chunk_rows + 1);
-    DeviceBuffer<TailRisk> risk(chunk_rows);
-    DeviceBuffer<unsigned char> rank_temp(plan.rank_temp_bytes);
-    std::vector<int> host_row_offsets(chunk_rows + 1);
-    for (std::size_t k = 0; k <= chunk_rows; ++k) host_row_offsets[k] = static_cast<int>(k * count);
-    const StreamDrain drain(stream_);  // after the buffers: runs before they are freed
-
-    clock.time(StageClock::transfer, [&] {
-      inputs = DeviceInputs::upload(book, scenarios, stream_);
-      row_offsets.upload(host_row_offsets.data(), host_row_offsets.size(), 0, stream_);
-    });
-    const InstrumentsView instruments_view = inputs.instruments();
-    const UnderlyingsView underlyings_view = inputs.underlyings();
-    const ScenariosView scenarios_view = inputs.scenarios();
-    const PortfoliosView portfolios_view = inputs.portfolios();
-    const bool time_decay = request.settings.time_decay;
-
-    const auto revalue = [&](std::size_t begin, std::size_t end) {
-      clock.time(StageClock::revalue, [&] {
-        launch_revalue(instruments_view, underlyings_view, scenarios_view, time_decay, {begin, end},
-                       unit.data(), max_blocks_, stream_);
-      });
-    };
-    if (plan.unit_whole) revalue(0, count);
-
-    for (std::size_t first = 0; first < portfolios; first += chunk_rows) {
-      const std::size_t rows = std::min(chunk_rows, portfolios - first);
-      const std::size_t chunk_pnl_rows = pnl_rows > first ? std::min(rows, pnl_rows - first) : 0;
-
-      // The P&L rows go to loss_spare, free until the ranking uses it.
-      for (std::size_t begin = 0; begin < count; begin += chunk_columns) {
-        const std::size_t end = std::min(count, begin + chunk_columns);
-        // Without room for the whole unit matrix, every portfolio chunk reprices
-        // the instruments scenario chunk by scenario chunk: the same numbers
-        // again, only slower.
-        if (!plan.unit_whole) revalue(begin, end);
-        AggregateChunk chunk;
-        chunk.portfolio_begin = first;
-        chunk.portfolio_count = rows;
-        chunk.scenario_count = count;
-        chunk.scenario_begin = begin;
-        chunk.scenario_end = end;
-        chunk.pnl_rows = chunk_pnl_rows;
-        clock.time(StageClock::aggregate, [&] {
-          launch_aggregate(portfolios_view, unit.data(), chunk, loss.data(), order.data(),
-                           loss_spare.data(), max_blocks_, stream_);
-        });
-      }
-      if (chunk_pnl_rows > 0) {
-        clock.time(StageClock::transfer, [&] {
-          loss_spare.download(result.pnl.data() + first * count, chunk_pnl_rows * count, 0,
-                              stream_);
-        });
-      }
-
-      const std::size_t temp_needed = rank_losses_temp_bytes(rows, count);
-      if (temp_needed > rank_temp.size()) rank_temp = DeviceBuffer<unsigned char>(temp_needed);
-      clock.time(StageClock::measure, [&] {
-        const RankedLosses ranked =
-            rank_losses(rank_temp.data(), rank_temp.size(), loss.data(), loss_spare.data(),
-                        order.data(), order_spare.data(), row_offsets.data(), rows, count, stream_);
-        launch_tail_risk(ranked, inputs.weight.data(), rows, count, request.settings.confidence,
-                         risk.data(), max_blocks_, stream_);
-      });
-      clock.time(StageClock::transfer,
-                 [&] { risk.download(result.risk.data() + first, rows, 0, stream_); });
-    }
-
-    result.timings = clock.timings();
+    result.timings = events.timings();
     return result;
   }
 
  private:
-  std::size_t budget_option_ = 0;
-  int device_ = 0;
-  int max_blocks_ = 1;
-  std::string description_;
-  cudaStream_t stream_ = nullptr;
+  std::size_t budget_option_;
+  std::unique_ptr<DeviceContext> context_;
 
-  // The caller's budget, but never more than the usable share of what is free
-  // now; with no budget set, that share.
-  std::size_t budget_bytes() const {
+  // The usable share of the device memory free now, plus what the pool holds.
+  std::size_t usable_bytes() const {
     std::size_t free_bytes = 0, total_bytes = 0;
     XM_CUDA_TRY(cudaMemGetInfo(&free_bytes, &total_bytes));
-    const auto usable = static_cast<std::size_t>(static_cast<double>(free_bytes) *
-                                                 cuda_tuning::kFreeMemoryFraction);
-    return budget_option_ != 0 ? std::min(budget_option_, usable) : usable;
+    return static_cast<std::size_t>(static_cast<double>(free_bytes) *
+                                    cuda_tuning::kFreeMemoryFraction) +
+           context_->pool.capacity();
   }
 };
 
@@ -303,6 +322,25 @@ int cuda_runtime_device_count() {
     return 0;
   }
   return count;
+}
+
+CudaAvailability cuda_runtime_availability() {
+  if (cuda_runtime_device_count() == 0) {
+    return {false, "no CUDA device is available (no GPU or no driver)"};
+  }
+  const cudaError_t image = cuda_detail::probe_kernel_image();
+  if (image == cudaSuccess) return {true, {}};
+  static_cast<void>(cudaGetLastError());
+  int device = 0;
+  static_cast<void>(cudaGetDevice(&device));
+  std::string name = "the CUDA device";
+  cudaDeviceProp properties{};
+  if (cudaGetDeviceProperties(&properties, device) == cudaSuccess) {
+    name = std::string(properties.name) + " (sm_" + std::to_string(properties.major) +
+           std::to_string(properties.minor) + ")";
+  }
+  return {false, name + " cannot run this binary's kernels (" + cudaGetErrorName(image) +
+                     "): it was built for CUDA architectures " XM_CUDA_ARCHITECTURES};
 }
 
 }  // namespace xm

@@ -1,30 +1,35 @@
+#include <algorithm>
+
 #include "cuda_check.cuh"
-#include "launch.cuh"
-#include "revalue.cuh"
-#include "tuning.cuh"
+#include "launches.cuh"
+#include "xmargin/kernel/device_plan.hpp"
 
 namespace xm::cuda_detail {
 namespace {
 
-__global__ void __launch_bounds__(cuda_tuning::kRevalueBlockThreads)
-    revalue_kernel(InstrumentsView instruments, UnderlyingsView underlyings,
-                   ScenariosView scenarios, bool time_decay, ScenarioRange range, std::size_t items,
-                   double* unit) {
+__global__ void __launch_bounds__(kernel::kRevalueThreads)
+    revalue_kernel(kernel::RevalueLaunch launch, std::size_t items) {
   for (std::size_t item = XM_GRID_THREAD_INDEX; item < items; item += XM_GRID_THREAD_COUNT) {
-    revalue_item(instruments, underlyings, scenarios, time_decay, range, item, unit);
+    kernel::revalue_item(launch, item);
   }
 }
 
 }  // namespace
 
-void launch_revalue(const InstrumentsView& instruments, const UnderlyingsView& underlyings,
-                    const ScenariosView& scenarios, bool time_decay, ScenarioRange range,
-                    double* unit, int max_blocks, cudaStream_t stream) {
-  const std::size_t items = instruments.count * (range.end - range.begin);
+int revalue_blocks_per_sm() {
+  int blocks = 0;
+  XM_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, revalue_kernel,
+                                                            kernel::kRevalueThreads, 0));
+  return blocks;
+}
+
+void launch_revalue(const kernel::RevalueLaunch& launch, int blocks, cudaStream_t stream) {
+  const std::size_t items = launch.items();
   if (items == 0) return;
-  constexpr int kBlock = cuda_tuning::kRevalueBlockThreads;
-  revalue_kernel<<<grid_blocks(items, kBlock, max_blocks), kBlock, 0, stream>>>(
-      instruments, underlyings, scenarios, time_decay, range, items, unit);
+  const auto needed = static_cast<int>(std::min<std::size_t>(
+      (items + kernel::kRevalueThreads - 1) / kernel::kRevalueThreads,
+      static_cast<std::size_t>(blocks)));
+  revalue_kernel<<<needed, kernel::kRevalueThreads, 0, stream>>>(launch, items);
   XM_CUDA_CHECK_LAUNCH();
 }
 

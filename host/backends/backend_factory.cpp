@@ -19,15 +19,24 @@ int cuda_device_count() {
 #endif
 }
 
-std::unique_ptr<Backend> make_backend(BackendKind kind, const BackendOptions& options) {
+CudaAvailability cuda_availability() {
+#if defined(XM_HAVE_CUDA)
+  return cuda_runtime_availability();
+#else
+  return {false, "the cuda backend is not built into this binary (nvcc was not found at build "
+                 "time)"};
+#endif
+}
+
+std::unique_ptr<Backend> make_backend(BackendKind kind, const BackendOptions& options,
+                                      std::string* note) {
   if (kind == BackendKind::cpu) return make_cpu_backend(options);
-  const bool usable = cuda_device_count() > 0;
-  if (kind == BackendKind::automatic && !usable) return make_cpu_backend(options);
-  if (!cuda_backend_built()) {
-    throw RunError(
-        "the cuda backend is not built into this binary (nvcc was not found at build time)");
+  const CudaAvailability cuda = cuda_availability();
+  if (!cuda.usable) {
+    if (kind == BackendKind::cuda) throw RunError("--backend cuda: " + cuda.reason);
+    if (note != nullptr) *note = "using the cpu backend: " + cuda.reason;
+    return make_cpu_backend(options);
   }
-  if (!usable) throw RunError("no CUDA device is available (no GPU or no driver)");
 #if defined(XM_HAVE_CUDA)
   return make_cuda_backend(options);
 #else

@@ -1,15 +1,24 @@
+// The reference backend: plain loops over the chunk plan, OpenMP over
+// instruments and portfolios. Each output element is computed by one thread in
+// a fixed order, so the results do not depend on the thread count, and a
+// portfolio's ranked list is the k first losses by ranks_before, a unique set,
+// so they do not depend on the chunking either.
 #include <omp.h>
 
 #include <algorithm>
-#include <cmath>
 #include <fstream>
-#include <numeric>
+#include <limits>
+#include <utility>
 
+#include "backends/host_memory.hpp"
 #include "backends/views_of.hpp"
 #include "stopwatch.hpp"
 #include "xmargin/backend.hpp"
 #include "xmargin/error.hpp"
+#include "xmargin/kernel/arithmetic.hpp"
+#include "xmargin/kernel/chunk_loop.hpp"
 #include "xmargin/revaluation.hpp"
+#include "xmargin/tail_ranks.hpp"
 
 namespace xm {
 namespace {
@@ -26,25 +35,171 @@ std::string processor_name() {
   return "unknown processor";
 }
 
-// How many of the top-ranked losses the tail can need. With equal weights the
-// tail reaches 1 − α within ⌈N(1 − α)⌉ ranks (two more cover rounding), so a
-// partial sort suffices; otherwise every rank may be needed.
-std::size_t ranks_needed(const ScenarioSet& scenarios, double confidence) {
-  const std::size_t count = scenarios.count();
-  const bool equal = std::all_of(scenarios.weight.begin(), scenarios.weight.end(),
-                                 [&](double w) { return w == scenarios.weight.front(); });
-  if (!equal) return count;
-  const double tail_ranks = std::ceil(static_cast<double>(count) * (1.0 - confidence));
-  return std::min(count, static_cast<std::size_t>(tail_ranks) + 2);
+using Ranked = std::pair<double, std::int32_t>;  // (loss, scenario)
+
+bool ranks_first(const Ranked& a, const Ranked& b) {
+  return ranks_before(a.first, a.second, b.first, b.second);
 }
 
-// The reference backend: plain loops, OpenMP over instruments and portfolios.
-// Each output element is computed by one thread in a fixed order, so the
-// results do not depend on the thread count.
+// What a cpu run allocates besides its outputs: the unit P&L tile, each row's
+// ranked list, and each thread's P&L row and merge buffer.
+ChunkCosts cpu_costs(std::size_t instruments, std::size_t ranks, int threads) {
+  const auto t = static_cast<std::size_t>(threads);
+  ChunkCosts costs;
+  costs.fixed = t * ranks * sizeof(Ranked);
+  costs.per_row = ranks * (sizeof(double) + sizeof(std::int32_t));
+  costs.per_column = instruments * sizeof(double) + t * (sizeof(double) + sizeof(Ranked));
+  return costs;
+}
+
+class CpuExecutor {
+ public:
+  CpuExecutor(const BackendRequest& request, const ChunkPlan& plan, std::size_t ranks,
+              int threads, BackendResult& result)
+      : book_(*request.book),
+        scenarios_(*request.scenarios),
+        request_(request),
+        ranks_(ranks),
+        threads_(threads),
+        result_(result),
+        instruments_(instruments_view_of(book_)),
+        underlyings_(underlyings_view_of(book_)),
+        shocks_(scenarios_view_of(scenarios_)),
+        unit_(book_.instrument_count() * plan.scenario_chunk),
+        list_loss_(plan.portfolio_chunk * ranks),
+        list_scenario_(plan.portfolio_chunk * ranks),
+        pnl_scratch_(static_cast<std::size_t>(threads), std::vector<double>(plan.scenario_chunk)),
+        merge_scratch_(static_cast<std::size_t>(threads)) {
+    for (auto& scratch : merge_scratch_) scratch.reserve(ranks + plan.scenario_chunk);
+  }
+
+  void revalue(std::size_t begin, std::size_t end) {
+    Stopwatch stopwatch;
+    width_ = end - begin;
+    const std::size_t instruments = book_.instrument_count();
+    const std::size_t count = scenarios_.count();
+    unsigned long long first_bad = kernel::kNoNonFinite;
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads_) reduction(min : first_bad)
+    for (std::size_t i = 0; i < instruments; ++i) {
+      for (std::size_t c = 0; c < width_; ++c) {
+        const double value = unit_pnl(instruments_, underlyings_, shocks_,
+                                      request_.settings.time_decay, i, begin + c);
+        if (!kernel::is_finite(value)) first_bad = std::min<unsigned long long>(first_bad, i * count + begin + c);
+        unit_[i * width_ + c] = value;
+      }
+    }
+    first_bad_unit_ = std::min(first_bad_unit_, first_bad);
+    revalue_seconds_ += stopwatch.seconds();
+  }
+
+  void select(std::size_t first, std::size_t rows, std::size_t begin, std::size_t end,
+              std::size_t seen) {
+    Stopwatch stopwatch;
+    const std::size_t count = scenarios_.count();
+    const std::size_t listed = std::min(ranks_, seen);
+    unsigned long long first_bad = kernel::kNoNonFinite;
+#pragma omp parallel for schedule(dynamic, 64) num_threads(threads_) reduction(min : first_bad)
+    for (std::size_t row = 0; row < rows; ++row) {
+      const auto thread = static_cast<std::size_t>(omp_get_thread_num());
+      std::vector<double>& pnl = pnl_scratch_[thread];
+      std::vector<Ranked>& merged = merge_scratch_[thread];
+      const std::size_t p = first + row;
+      portfolio_pnl(p, pnl);
+      if (p < request_.pnl_rows) {
+        std::copy(pnl.begin(), pnl.begin() + static_cast<std::ptrdiff_t>(width_),
+                  result_.pnl.begin() + static_cast<std::ptrdiff_t>(p * count + begin));
+      }
+      merged.clear();
+      for (std::size_t j = 0; j < listed; ++j) {
+        merged.emplace_back(list_loss_[row * ranks_ + j], list_scenario_[row * ranks_ + j]);
+      }
+      for (std::size_t c = 0; c < end - begin; ++c) {
+        const double loss = loss_from_pnl(pnl[c]);
+        if (kernel::is_finite(loss)) {
+          merged.emplace_back(loss, static_cast<std::int32_t>(begin + c));
+        } else {
+          first_bad = std::min<unsigned long long>(first_bad, p * count + begin + c);
+        }
+      }
+      const std::size_t keep = std::min(ranks_, merged.size());
+      const auto top = merged.begin() + static_cast<std::ptrdiff_t>(keep);
+      if (keep < merged.size()) std::nth_element(merged.begin(), top - 1, merged.end(), ranks_first);
+      std::sort(merged.begin(), top, ranks_first);
+      for (std::size_t j = 0; j < keep; ++j) {
+        list_loss_[row * ranks_ + j] = merged[j].first;
+        list_scenario_[row * ranks_ + j] = merged[j].second;
+      }
+    }
+    first_bad_portfolio_ = std::min(first_bad_portfolio_, first_bad);
+    select_seconds_ += stopwatch.seconds();
+  }
+
+  void tail(std::size_t first, std::size_t rows) {
+    Stopwatch stopwatch;
+    const std::size_t listed = std::min(ranks_, scenarios_.count());
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (std::size_t row = 0; row < rows; ++row) {
+      result_.risk[first + row] =
+          tail_risk_from_ranked(&list_loss_[row * ranks_], &list_scenario_[row * ranks_],
+                                scenarios_.weight.data(), listed, request_.settings.confidence);
+    }
+    select_seconds_ += stopwatch.seconds();
+  }
+
+  // Throws NonFiniteValue for the first non-finite P&L of the run, the
+  // instruments' before the portfolios' (a portfolio's comes from them).
+  void check_finite() const {
+    const std::size_t count = scenarios_.count();
+    if (first_bad_unit_ != kernel::kNoNonFinite) {
+      throw NonFiniteValue(false, first_bad_unit_ / count, first_bad_unit_ % count);
+    }
+    if (first_bad_portfolio_ != kernel::kNoNonFinite) {
+      throw NonFiniteValue(true, first_bad_portfolio_ / count, first_bad_portfolio_ % count);
+    }
+  }
+
+  std::vector<StageTiming> timings() const {
+    return {{"revalue", revalue_seconds_}, {"aggregate+measure", select_seconds_}};
+  }
+
+ private:
+  const PackedBook& book_;
+  const ScenarioSet& scenarios_;
+  const BackendRequest& request_;
+  std::size_t ranks_;
+  int threads_;
+  BackendResult& result_;
+  InstrumentsView instruments_;
+  UnderlyingsView underlyings_;
+  ScenariosView shocks_;
+  std::vector<double> unit_;  // [I × width_]
+  std::size_t width_ = 0;
+  std::vector<double> list_loss_;  // [rows × ranks_]: each row's ranked list
+  std::vector<std::int32_t> list_scenario_;
+  std::vector<std::vector<double>> pnl_scratch_;
+  std::vector<std::vector<Ranked>> merge_scratch_;
+  unsigned long long first_bad_unit_ = kernel::kNoNonFinite;
+  unsigned long long first_bad_portfolio_ = kernel::kNoNonFinite;
+  double revalue_seconds_ = 0.0;
+  double select_seconds_ = 0.0;
+
+  // Portfolio p's P&L in each column of the tile: its positions in CSR order
+  // from 0.0, the order every backend uses.
+  void portfolio_pnl(std::size_t p, std::vector<double>& pnl) const {
+    std::fill(pnl.begin(), pnl.begin() + static_cast<std::ptrdiff_t>(width_), 0.0);
+    for (auto e = book_.row_offsets[p]; e < book_.row_offsets[p + 1]; ++e) {
+      const double weight = book_.entry_weight[e];
+      const double* row = &unit_[static_cast<std::size_t>(book_.entry_instrument[e]) * width_];
+      for (std::size_t c = 0; c < width_; ++c) pnl[c] += weight * row[c];
+    }
+  }
+};
+
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(const BackendOptions& options)
-      : threads_(options.cpu_threads > 0 ? options.cpu_threads : omp_get_max_threads()) {}
+      : threads_(options.cpu_threads > 0 ? options.cpu_threads : omp_get_max_threads()),
+        budget_option_(options.memory_budget_bytes) {}
 
   std::string name() const override { return "cpu"; }
   std::string device() const override {
@@ -53,82 +208,40 @@ class CpuBackend final : public Backend {
   }
 
   BackendResult run(const BackendRequest& request) override {
+    XM_EXPECTS(request.book != nullptr && request.scenarios != nullptr,
+               "backend request without a book or scenarios");
     const PackedBook& book = *request.book;
     const ScenarioSet& scenarios = *request.scenarios;
     XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids,
                "scenarios not aligned with the book");
     const std::size_t count = scenarios.count();
-    const std::size_t instruments = book.instrument_count();
     const std::size_t portfolios = book.portfolio_count();
     BackendResult result;
-
-    Stopwatch stopwatch;
-    std::vector<double> unit(instruments * count);
-    const InstrumentsView instruments_view = instruments_view_of(book);
-    const UnderlyingsView underlyings_view = underlyings_view_of(book);
-    const ScenariosView scenarios_view = scenarios_view_of(scenarios);
-    const bool time_decay = request.settings.time_decay;
-#pragma omp parallel for schedule(dynamic, 16) num_threads(threads_)
-    for (std::size_t i = 0; i < instruments; ++i) {
-      for (std::size_t s = 0; s < count; ++s) {
-        unit[i * count + s] =
-            unit_pnl(instruments_view, underlyings_view, scenarios_view, time_decay, i, s);
-      }
+    result.risk.assign(portfolios, TailRisk{});
+    result.pnl.assign(std::min(request.pnl_rows, portfolios) * count, 0.0);
+    if (portfolios == 0 || count == 0) {
+      result.timings = {{"revalue", 0.0}, {"aggregate+measure", 0.0}};
+      return result;
     }
-    result.timings.push_back({"revalue", stopwatch.seconds()});
-
-    stopwatch.restart();
-    result.risk.resize(portfolios);
-    result.pnl.resize(std::min(request.pnl_rows, portfolios) * count);
-    const std::size_t needed = ranks_needed(scenarios, request.settings.confidence);
-#pragma omp parallel num_threads(threads_)
-    {
-      std::vector<double> pnl(count), loss(count), sorted_loss(count);
-      std::vector<std::int32_t> order(count);
-#pragma omp for schedule(dynamic, 64)
-      for (std::size_t p = 0; p < portfolios; ++p) {
-        std::fill(pnl.begin(), pnl.end(), 0.0);
-        for (auto e = book.row_offsets[p]; e < book.row_offsets[p + 1]; ++e) {
-          const double weight = book.entry_weight[e];
-          const double* row = &unit[static_cast<std::size_t>(book.entry_instrument[e]) * count];
-          for (std::size_t s = 0; s < count; ++s) pnl[s] += weight * row[s];
-        }
-        if (p < request.pnl_rows) std::copy(pnl.begin(), pnl.end(), result.pnl.begin() + p * count);
-        for (std::size_t s = 0; s < count; ++s) loss[s] = loss_from_pnl(pnl[s]);
-        result.risk[p] = tail_of(loss, order, sorted_loss, scenarios.weight, needed,
-                                 request.settings.confidence);
-      }
-    }
-    result.timings.push_back({"aggregate+measure", stopwatch.seconds()});
+    const std::size_t ranks = tail_ranks_needed(scenarios.weight, request.settings.confidence);
+    const bool given = budget_option_ != 0;
+    const std::size_t budget =
+        given ? budget_option_
+              : static_cast<std::size_t>(static_cast<double>(host_available_memory_bytes()) *
+                                         kHostMemoryShare);
+    result.plan = plan_chunks(budget, given, portfolios, count,
+                              cpu_costs(book.instrument_count(), ranks, threads_),
+                              given ? "--memory-budget" : "available host memory");
+    CpuExecutor executor(request, result.plan, ranks, threads_, result);
+    kernel::walk_chunks(executor, result.plan, portfolios, count, request.progress);
+    executor.check_finite();
+    result.timings = executor.timings();
     return result;
   }
 
  private:
   int threads_;
-
-  static TailRisk tail_of(const std::vector<double>& loss, std::vector<std::int32_t>& order,
-                          std::vector<double>& sorted_loss, const std::vector<double>& weight,
-                          std::size_t needed, double confidence) {
-    const std::size_t count = loss.size();
-    std::iota(order.begin(), order.end(), 0);
-    const auto ranks = [&](std::int32_t a, std::int32_t b) {
-      return ranks_before(loss[a], a, loss[b], b);
-    };
-    const auto top = order.begin() + static_cast<std::ptrdiff_t>(needed);
-    if (needed < count) std::nth_element(order.begin(), top - 1, order.end(), ranks);
-    std::sort(order.begin(), top, ranks);
-    double top_weight = 0.0;
-    for (std::size_t i = 0; i < needed; ++i) {
-      sorted_loss[i] = loss[order[i]];
-      top_weight += weight[order[i]];
-    }
-    const double reach = (1.0 - confidence) * (1.0 - kTailWeightTolerance);
-    if (needed < count && top_weight < reach) {  // cannot happen with equal weights; be safe
-      return tail_of(loss, order, sorted_loss, weight, count, confidence);
-    }
-    return tail_risk_from_ranked(sorted_loss.data(), order.data(), weight.data(), needed,
-                                 confidence);
-  }
+  std::size_t budget_option_;
 };
 
 }  // namespace

@@ -2,8 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <thread>
 
 #include "xmargin/error.hpp"
 
@@ -65,17 +69,23 @@ void add_backend_options(CLI::App& command, BackendFlags& flags, bool with_choic
         .add_option("--backend", flags.backend, "auto (cuda when a GPU is present), cpu or cuda")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   }
-  command.add_option("--threads", flags.threads, "CPU backend threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
-  command.add_option("--device-memory-budget", flags.device_memory_budget,
-                     "bytes of GPU memory the cuda backend may use (default: most of what is "
-                     "free); smaller values force chunking");
+  // A bound well above any useful count: far more threads than cores only
+  // thrash, and an absurd count exhausts the OpenMP runtime.
+  const int most_threads = 4 * static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  command
+      .add_option("--threads", flags.threads,
+                  "CPU backend threads, 1 to 4 × cores (default: all cores)")
+      ->check(CLI::Range(1, most_threads));
+  command.add_option("--memory-budget,--device-memory-budget", flags.memory_budget,
+                     "bytes the backend may allocate for the run: device memory for cuda, host "
+                     "memory for cpu (default: most of what is free); smaller budgets cut the "
+                     "run into more chunks, with the same results");
 }
 
 BackendOptions backend_options(const BackendFlags& flags) {
   BackendOptions options;
   options.cpu_threads = flags.threads;
-  options.device_memory_budget_bytes = flags.device_memory_budget;
+  options.memory_budget_bytes = flags.memory_budget;
   return options;
 }
 
@@ -88,6 +98,30 @@ BackendKind backend_kind(const std::string& name) {
 StageListener terminal_progress() {
   if (!isatty(STDERR_FILENO)) return {};
   return [](const std::string& stage) { std::cerr << "xmargin: " << stage << "…\n"; };
+}
+
+ChunkListener terminal_chunk_progress() {
+  if (!isatty(STDERR_FILENO)) return {};
+  const auto start = std::make_shared<std::chrono::steady_clock::time_point>(
+      std::chrono::steady_clock::now());
+  return [start](double done) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - *start).count();
+    std::cerr << "\rxmargin: " << static_cast<int>(done * 100.0) << "% done";
+    if (done > 0.0 && done < 1.0) {
+      std::cerr << ", about " << static_cast<long>(elapsed * (1.0 - done) / done + 0.5)
+                << " s left   ";
+    }
+    if (done >= 1.0) std::cerr << " in " << static_cast<long>(elapsed + 0.5) << " s          \n";
+    std::cerr << std::flush;
+  };
+}
+
+std::unique_ptr<Backend> chosen_backend(const BackendFlags& flags) {
+  std::string note;
+  auto backend = make_backend(backend_kind(flags.backend), backend_options(flags), &note);
+  if (!note.empty()) std::cerr << "xmargin: " << note << "\n";
+  return backend;
 }
 
 }  // namespace xm::cli

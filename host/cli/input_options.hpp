@@ -26,7 +26,7 @@ InputPaths resolve_input_paths(const InputOptions& options);
 struct BackendFlags {
   std::string backend = "auto";
   int threads = 0;
-  std::size_t device_memory_budget = 0;
+  std::size_t memory_budget = 0;
 };
 void add_backend_options(CLI::App& command, BackendFlags& flags, bool with_choice);
 BackendOptions backend_options(const BackendFlags& flags);
@@ -34,5 +34,11 @@ BackendKind backend_kind(const std::string& name);
 
 // Prints stage names on stderr when it is a terminal (SPEC §1: progress).
 StageListener terminal_progress();
+// Prints the share of the backend run done and an estimate of the time left on
+// stderr when it is a terminal, one line rewritten in place.
+ChunkListener terminal_chunk_progress();
+// The backend for a run; with --backend auto and no usable GPU, one line on
+// stderr says why the cpu backend runs.
+std::unique_ptr<Backend> chosen_backend(const BackendFlags& flags);
 
 }  // namespace xm::cli

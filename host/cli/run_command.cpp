@@ -19,9 +19,9 @@ struct RunOptions {
 int run(const RunOptions& options) {
   const StageListener progress = terminal_progress();
   const PreparedRun prepared = prepare_run(resolve_input_paths(options.inputs), progress);
-  const auto backend =
-      make_backend(backend_kind(options.backend.backend), backend_options(options.backend));
-  const RunOutcome outcome = run_margins(prepared, *backend, !options.pnl_path.empty(), progress);
+  const auto backend = chosen_backend(options.backend);
+  const RunOutcome outcome = run_margins(prepared, *backend, !options.pnl_path.empty(), progress,
+                                         terminal_chunk_progress());
 
   std::filesystem::create_directories(options.out_dir);
   const std::string csv = (std::filesystem::path(options.out_dir) / "margins.csv").string();

@@ -1,9 +1,12 @@
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "xmargin/chunk_plan.hpp"
+#include "xmargin/error.hpp"
 #include "xmargin/packed_book.hpp"
 #include "xmargin/scenario_set.hpp"
 #include "xmargin/tail_measure.hpp"
@@ -24,6 +27,8 @@ struct BackendRequest {
   RiskSettings settings;
   // Also return the P&L vectors of portfolios [0, pnl_rows) (the accounts, for --pnl).
   std::size_t pnl_rows = 0;
+  // Called after each chunk with the share of the run done, in [0, 1].
+  std::function<void(double)> progress;
 };
 
 struct StageTiming {
@@ -35,6 +40,29 @@ struct BackendResult {
   std::vector<TailRisk> risk;  // [P]
   std::vector<double> pnl;     // [pnl_rows × N], row-major
   std::vector<StageTiming> timings;
+  ChunkPlan plan;  // how the run was cut to fit its memory budget
+};
+
+// A P&L that is not a finite number: the run stops and writes nothing.
+// `portfolio` false: unit P&L of instrument `index`; true: P&L of portfolio row
+// `index`. It is the first such value in (index, scenario) order, whatever the
+// chunking or thread count.
+class NonFiniteValue : public RunError {
+ public:
+  NonFiniteValue(bool portfolio, std::size_t index, std::size_t scenario)
+      : RunError(std::string("non-finite P&L of ") + (portfolio ? "portfolio row " : "instrument ") +
+                 std::to_string(index) + " in scenario " + std::to_string(scenario)),
+        portfolio_(portfolio),
+        index_(index),
+        scenario_(scenario) {}
+  bool portfolio() const { return portfolio_; }
+  std::size_t index() const { return index_; }
+  std::size_t scenario() const { return scenario_; }
+
+ private:
+  bool portfolio_;
+  std::size_t index_;
+  std::size_t scenario_;
 };
 
 class Backend {
@@ -49,23 +77,41 @@ enum class BackendKind { automatic, cpu, cuda };
 
 struct BackendOptions {
   int cpu_threads = 0;  // 0: OpenMP's default
-  // Device memory the CUDA backend may use; 0 means most of what is free. Small
-  // values force chunking (used by the tests).
-  std::size_t device_memory_budget_bytes = 0;
+  // Memory the backend may allocate for a run (host memory for cpu, device
+  // memory for cuda); 0 means most of what is free. Both backends cut the run
+  // into chunks that fit; the results do not depend on the chunking.
+  std::size_t memory_budget_bytes = 0;
 };
 
-// automatic: cuda when built and a device is present, else cpu.
-// cuda when unavailable: RunError naming why.
-std::unique_ptr<Backend> make_backend(BackendKind kind, const BackendOptions& options);
+// automatic: cuda when it is usable (see cuda_availability), else cpu; the
+// reason for cpu goes to `note` when given. cuda when unusable: RunError naming
+// the device and the architectures built.
+std::unique_ptr<Backend> make_backend(BackendKind kind, const BackendOptions& options,
+                                      std::string* note = nullptr);
 std::unique_ptr<Backend> make_cpu_backend(const BackendOptions& options);
+// The CUDA backend's kernels run on the host, one block and thread at a time,
+// through the same kernel bodies and chunk loop (tests: it must equal the cpu
+// backend bit for bit). `grid_blocks` is the emulated grid.
+std::unique_ptr<Backend> make_emulated_cuda_backend(const BackendOptions& options,
+                                                    int grid_blocks = 5);
 bool cuda_backend_built();
-// Number of usable CUDA devices (0 when not built, no driver, or no device).
+
+// Whether the cuda backend can run here: built, a device present, and the
+// binary carrying code (SASS or PTX) the device can run. `reason` says why not.
+struct CudaAvailability {
+  bool usable = false;
+  std::string reason;
+};
+CudaAvailability cuda_availability();
+// Number of CUDA devices (0 when not built, no driver, or no device). Tests
+// skip their cuda cases on this alone.
 int cuda_device_count();
 
 #if defined(XM_HAVE_CUDA)
 // Implemented in kernels/cuda_backend.cu.
 std::unique_ptr<Backend> make_cuda_backend(const BackendOptions& options);
 int cuda_runtime_device_count();
+CudaAvailability cuda_runtime_availability();
 #endif
 
 }  // namespace xm

@@ -36,8 +36,17 @@ struct RunOutcome {
   RunInfo info;
 };
 
-// `pnl_accounts`: also return the accounts' P&L vectors (for --pnl).
+// Called during the backend run with the share of it done, in [0, 1].
+using ChunkListener = std::function<void(double)>;
+
+// `pnl_accounts`: also return the accounts' P&L vectors (for --pnl). A
+// non-finite P&L is a RunError naming the account, group or instrument and the
+// scenario (nothing is computed from it).
 RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_accounts,
-                       const StageListener& listener = {});
+                       const StageListener& listener = {}, const ChunkListener& chunks = {});
+
+// What portfolio row `row` of a packed book stands for, in words ("account A1",
+// "group G", "instrument X held alone").
+std::string describe_portfolio(const Book& book, const PortfolioLayout& layout, std::size_t row);
 
 }  // namespace xm

@@ -1,0 +1,44 @@
+#pragma once
+// The kernel launches: the only code of the cuda backend that a host cannot
+// run. Each kernel is a grid-stride loop around a body in
+// include/xmargin/kernel/, which the host emulation
+// (host/backends/emulated_cuda_backend.cpp) runs as well.
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+
+#include "xmargin/kernel/revalue_tile.hpp"
+#include "xmargin/kernel/select_tile.hpp"
+#include "xmargin/kernel/top_k.hpp"
+
+namespace xm::cuda_detail {
+
+// Blocks per launch: the SM count times the blocks of the kernel that fit on
+// one SM at once, from the occupancy API (the kernel's measured registers and
+// shared memory at its block size). More would only queue behind those.
+struct KernelGrids {
+  int revalue = 1;
+  int select = 1;
+  int tail = 1;
+};
+KernelGrids kernel_grids(int sm_count);
+
+// The select kernel's attributes; fails with cudaErrorNoKernelImageForDevice
+// (or cudaErrorInvalidDeviceFunction) when the binary has no code the current
+// device can run.
+cudaError_t probe_kernel_image();
+
+void launch_revalue(const kernel::RevalueLaunch& launch, int blocks, cudaStream_t stream);
+void launch_select(const kernel::SelectLaunch& launch, int blocks, cudaStream_t stream);
+void launch_tail(const kernel::TopKView& state, std::size_t rows, std::size_t listed,
+                 const double* weight, double confidence, TailRisk* risk, int blocks,
+                 cudaStream_t stream);
+
+}  // namespace xm::cuda_detail
+
+#if defined(__CUDACC__)
+// Index of this thread in a 1-D grid, and the grid's size, in 64 bits so that
+// grid-stride loops over more than 2^31 items do not wrap.
+#define XM_GRID_THREAD_INDEX (static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x)
+#define XM_GRID_THREAD_COUNT (static_cast<std::size_t>(gridDim.x) * blockDim.x)
+#endif
