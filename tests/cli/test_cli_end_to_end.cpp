@@ -1,10 +1,12 @@
 // The CLI on the embedded sample: exit codes, outputs, replay, determinism.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "support/test_support.hpp"
+#include "xmargin/backend.hpp"
 
 namespace xm {
 namespace {
@@ -167,31 +169,64 @@ TEST(Cli, BadInputExitsTwoNamingFileLineColumn) {
       << result.output;
 }
 
+// The CUDA tests below decide to skip from cuda_device_count() alone, never from the output
+// they test: were `--backend cuda` to fall back to the CPU silently, they would fail.
+bool has_cuda_device() {
+  return cuda_device_count() > 0;
+}
+
 TEST(Cli, ValidateWithoutDeviceComparesNothing) {
+  if (has_cuda_device()) GTEST_SKIP() << "a CUDA device is present";
   const auto strict = test::run_command(kBinary + " validate");
   const auto allowed = test::run_command(kBinary + " validate --allow-no-device");
-  if (strict.output.find("compared nothing") == std::string::npos) {
-    GTEST_SKIP() << "a CUDA device is present: " << strict.output;
-  }
-  EXPECT_EQ(strict.exit_code, 1);
-  EXPECT_EQ(allowed.exit_code, 0);
-  EXPECT_NE(allowed.output.find("compared nothing"), std::string::npos);
+  EXPECT_EQ(strict.exit_code, 1) << strict.output;
+  EXPECT_NE(strict.output.find("compared nothing"), std::string::npos) << strict.output;
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  EXPECT_NE(allowed.output.find("compared nothing"), std::string::npos) << allowed.output;
 }
 
 TEST(Cli, ValidateOnADevicePassesOnTheSample) {
+  if (!has_cuda_device()) GTEST_SKIP() << "no CUDA device";
   const auto result = test::run_command(kBinary + " validate");
-  if (result.output.find("compared nothing") != std::string::npos) GTEST_SKIP() << "no CUDA device";
   EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("validate: cpu ("), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(") vs cuda ("), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("compared nothing"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("validate: PASSED"), std::string::npos) << result.output;
 }
 
 TEST(Cli, CudaBackendWithoutDeviceFailsWithExitOne) {
-  const auto result = test::run_command(kBinary + " run --backend cuda --out /tmp/xmargin-never");
-  if (result.exit_code == 0) GTEST_SKIP() << "a CUDA device is present";
-  EXPECT_EQ(result.exit_code, 1);
+  if (has_cuda_device()) GTEST_SKIP() << "a CUDA device is present";
+  test::TempDir out;
+  const auto result = test::run_command(kBinary + " run --backend cuda --out " + out.path());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_TRUE(result.output.find("CUDA") != std::string::npos ||
               result.output.find("cuda backend is not built") != std::string::npos)
       << result.output;
+  EXPECT_FALSE(std::filesystem::exists(out.file("margins.csv")));
+}
+
+TEST(Cli, CudaBackendOnADeviceRunsOnTheDevice) {
+  if (!has_cuda_device()) GTEST_SKIP() << "no CUDA device";
+  test::TempDir dir;
+  for (const auto& [name, text] : test::small_book_files()) dir.write(name, text);
+  const auto result = test::run_command(kBinary + " run --backend cuda --dir " + dir.path() +
+                                        " --out " + dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("cuda backend"), std::string::npos) << result.output;
+  const auto json = nlohmann::json::parse(test::read_text(dir.file("margins.json")));
+  EXPECT_EQ(json["backend"], "cuda");
+}
+
+// Runs everywhere: auto picks the device exactly when one is present.
+TEST(Cli, AutomaticBackendUsesTheDeviceWhenPresent) {
+  test::TempDir dir;
+  for (const auto& [name, text] : test::small_book_files()) dir.write(name, text);
+  const auto result =
+      test::run_command(kBinary + " run --dir " + dir.path() + " --out " + dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto json = nlohmann::json::parse(test::read_text(dir.file("margins.json")));
+  EXPECT_EQ(json["backend"], has_cuda_device() ? "cuda" : "cpu");
 }
 
 }  // namespace
