@@ -84,8 +84,8 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
                                  ? describe_portfolio(book, prepared.packed.layout, bad.index())
                                  : "instrument " + book.instruments[bad.index()].id;
     throw RunError("the P&L of " + what + " is not a finite number in scenario " +
-                   std::to_string(bad.scenario()) + " (" + scenarios.source[bad.scenario()] +
-                   " " + scenarios.label[bad.scenario()] +
+                   std::to_string(bad.scenario()) + " (" + scenarios.source[bad.scenario()] + " " +
+                   scenarios.label[bad.scenario()] +
                    "): an input is out of range; nothing was written");
   }
 

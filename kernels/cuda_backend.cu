@@ -145,9 +145,17 @@ class CudaExecutor {
     if (copies_pnl && pending_[b].active) {
       XM_CUDA_TRY(cudaStreamWaitEvent(compute, copied_[b].get(), 0));
     }
-    const kernel::SelectLaunch launch{inputs_.portfolios, unit_,     begin,   end,
-                                      count_,             first,     rows,    seen,
-                                      state_,             pnl_device_[b] ,    pnl_rows_,
+    const kernel::SelectLaunch launch{inputs_.portfolios,
+                                      unit_,
+                                      begin,
+                                      end,
+                                      count_,
+                                      first,
+                                      rows,
+                                      seen,
+                                      state_,
+                                      pnl_device_[b],
+                                      pnl_rows_,
                                       inputs_.first_non_finite + 1};
     events_.time(StageEvents::select, compute,
                  [&] { launch_select(launch, context_.grids.select, compute); });
@@ -177,8 +185,8 @@ class CudaExecutor {
     XM_CUDA_TRY(cudaStreamSynchronize(context_.copy.get()));
     for (int b = 0; b < 2; ++b) drain(b);
     unsigned long long first_bad[2] = {0, 0};
-    XM_CUDA_TRY(cudaMemcpy(first_bad, inputs_.first_non_finite, sizeof(first_bad),
-                           cudaMemcpyDeviceToHost));
+    XM_CUDA_TRY(
+        cudaMemcpy(first_bad, inputs_.first_non_finite, sizeof(first_bad), cudaMemcpyDeviceToHost));
     for (int which = 0; which < 2; ++which) {
       if (first_bad[which] != kernel::kNoNonFinite) {
         throw NonFiniteValue(which == 1, first_bad[which] / count_, first_bad[which] % count_);
@@ -218,10 +226,9 @@ class CudaExecutor {
     XM_CUDA_TRY(cudaEventRecord(selected_[b].get(), context_.compute.get()));
     XM_CUDA_TRY(cudaStreamWaitEvent(copy, selected_[b].get(), 0));
     events_.time(StageEvents::download, copy, [&] {
-      XM_CUDA_TRY(cudaMemcpyAsync(pnl_host_[b] + row_begin * width,
-                                  pnl_device_[b] + row_begin * width,
-                                  (row_end - row_begin) * width * sizeof(double),
-                                  cudaMemcpyDeviceToHost, copy));
+      XM_CUDA_TRY(cudaMemcpyAsync(
+          pnl_host_[b] + row_begin * width, pnl_device_[b] + row_begin * width,
+          (row_end - row_begin) * width * sizeof(double), cudaMemcpyDeviceToHost, copy));
     });
     XM_CUDA_TRY(cudaEventRecord(copied_[b].get(), copy));
     pending_[b] = {true, row_begin, row_end, begin, end};
@@ -279,10 +286,10 @@ class CudaBackend final : public Backend {
 
     const std::size_t ranks = tail_ranks_needed(scenarios.weight, request.settings.confidence);
     const bool given = budget_option_ != 0;
-    result.plan = plan_chunks(given ? std::min(budget_option_, usable_bytes()) : usable_bytes(),
-                              given, portfolios, count,
-                              kernel::device_chunk_costs(book, scenarios, ranks, pnl_rows),
-                              given ? "--memory-budget" : "free device memory");
+    result.plan =
+        plan_chunks(given ? std::min(budget_option_, usable_bytes()) : usable_bytes(), given,
+                    portfolios, count, kernel::device_chunk_costs(book, scenarios, ranks, pnl_rows),
+                    given ? "--memory-budget" : "free device memory");
     context_->pool.reserve(result.plan.bytes);
     StageEvents events;
     {

@@ -26,8 +26,8 @@ struct DeviceInputs {
 
   // Copies ordered on stream: the host arrays must stay unchanged until the
   // stream is synchronised.
-  static DeviceInputs upload(DevicePool& pool, const PackedBook& book,
-                             const ScenarioSet& scenarios, cudaStream_t stream) {
+  static DeviceInputs upload(DevicePool& pool, const PackedBook& book, const ScenarioSet& scenarios,
+                             cudaStream_t stream) {
     DeviceInputs d;
     d.underlyings = {copy(pool, book.spot, stream), copy(pool, book.rate, stream),
                      copy(pool, book.dividend_yield, stream)};
@@ -48,8 +48,7 @@ struct DeviceInputs {
     d.weight = copy(pool, scenarios.weight, stream);
     d.first_non_finite = pool.carve<unsigned long long>(2);
     // All bits set is kernel::kNoNonFinite: nothing seen yet.
-    XM_CUDA_TRY(
-        cudaMemsetAsync(d.first_non_finite, 0xff, 2 * sizeof(unsigned long long), stream));
+    XM_CUDA_TRY(cudaMemsetAsync(d.first_non_finite, 0xff, 2 * sizeof(unsigned long long), stream));
     return d;
   }
 

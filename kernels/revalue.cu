@@ -26,9 +26,9 @@ int revalue_blocks_per_sm() {
 void launch_revalue(const kernel::RevalueLaunch& launch, int blocks, cudaStream_t stream) {
   const std::size_t items = launch.items();
   if (items == 0) return;
-  const auto needed = static_cast<int>(std::min<std::size_t>(
-      (items + kernel::kRevalueThreads - 1) / kernel::kRevalueThreads,
-      static_cast<std::size_t>(blocks)));
+  const auto needed = static_cast<int>(
+      std::min<std::size_t>((items + kernel::kRevalueThreads - 1) / kernel::kRevalueThreads,
+                            static_cast<std::size_t>(blocks)));
   revalue_kernel<<<needed, kernel::kRevalueThreads, 0, stream>>>(launch, items);
   XM_CUDA_CHECK_LAUNCH();
 }

@@ -8,8 +8,8 @@ namespace xm::cuda_detail {
 namespace {
 
 __global__ void __launch_bounds__(kernel::kTailThreads)
-    tail_kernel(kernel::TopKView state, std::size_t rows, std::size_t listed,
-                const double* weight, double confidence, TailRisk* risk) {
+    tail_kernel(kernel::TopKView state, std::size_t rows, std::size_t listed, const double* weight,
+                double confidence, TailRisk* risk) {
   for (std::size_t row = XM_GRID_THREAD_INDEX; row < rows; row += XM_GRID_THREAD_COUNT) {
     risk[row] = kernel::tail_of_row(state, row, listed, weight, confidence);
   }
@@ -36,11 +36,10 @@ void launch_tail(const kernel::TopKView& state, std::size_t rows, std::size_t li
                  const double* weight, double confidence, TailRisk* risk, int blocks,
                  cudaStream_t stream) {
   if (rows == 0) return;
-  const auto needed = static_cast<int>(
-      std::min<std::size_t>((rows + kernel::kTailThreads - 1) / kernel::kTailThreads,
-                            static_cast<std::size_t>(blocks)));
-  tail_kernel<<<needed, kernel::kTailThreads, 0, stream>>>(state, rows, listed, weight,
-                                                          confidence, risk);
+  const auto needed = static_cast<int>(std::min<std::size_t>(
+      (rows + kernel::kTailThreads - 1) / kernel::kTailThreads, static_cast<std::size_t>(blocks)));
+  tail_kernel<<<needed, kernel::kTailThreads, 0, stream>>>(state, rows, listed, weight, confidence,
+                                                           risk);
   XM_CUDA_CHECK_LAUNCH();
 }
 

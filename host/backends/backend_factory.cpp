@@ -23,8 +23,9 @@ CudaAvailability cuda_availability() {
 #if defined(XM_HAVE_CUDA)
   return cuda_runtime_availability();
 #else
-  return {false, "the cuda backend is not built into this binary (nvcc was not found at build "
-                 "time)"};
+  return {false,
+          "the cuda backend is not built into this binary (nvcc was not found at build "
+          "time)"};
 #endif
 }
 

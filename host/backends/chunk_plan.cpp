@@ -40,8 +40,8 @@ ChunkPlan plan_chunks(std::size_t budget_bytes, bool budget_given, std::size_t p
   if (least > budget_bytes) {
     const std::string message =
         "the memory budget of " + std::to_string(budget_bytes) + " bytes (" + memory_name +
-        ") is too small for this run: it needs at least " + std::to_string(least) +
-        " bytes (" + std::to_string(costs.fixed) + " resident, " + std::to_string(costs.per_row) +
+        ") is too small for this run: it needs at least " + std::to_string(least) + " bytes (" +
+        std::to_string(costs.fixed) + " resident, " + std::to_string(costs.per_row) +
         " per portfolio row, " + std::to_string(costs.per_column) + " per scenario column)";
     if (budget_given) throw InputError(message);
     throw RunError(message);

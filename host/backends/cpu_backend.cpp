@@ -10,6 +10,7 @@
 #include <limits>
 #include <utility>
 
+#include "backends/cpu_costs.hpp"
 #include "backends/host_memory.hpp"
 #include "backends/views_of.hpp"
 #include "stopwatch.hpp"
@@ -41,21 +42,10 @@ bool ranks_first(const Ranked& a, const Ranked& b) {
   return ranks_before(a.first, a.second, b.first, b.second);
 }
 
-// What a cpu run allocates besides its outputs: the unit P&L tile, each row's
-// ranked list, and each thread's P&L row and merge buffer.
-ChunkCosts cpu_costs(std::size_t instruments, std::size_t ranks, int threads) {
-  const auto t = static_cast<std::size_t>(threads);
-  ChunkCosts costs;
-  costs.fixed = t * ranks * sizeof(Ranked);
-  costs.per_row = ranks * (sizeof(double) + sizeof(std::int32_t));
-  costs.per_column = instruments * sizeof(double) + t * (sizeof(double) + sizeof(Ranked));
-  return costs;
-}
-
 class CpuExecutor {
  public:
-  CpuExecutor(const BackendRequest& request, const ChunkPlan& plan, std::size_t ranks,
-              int threads, BackendResult& result)
+  CpuExecutor(const BackendRequest& request, const ChunkPlan& plan, std::size_t ranks, int threads,
+              BackendResult& result)
       : book_(*request.book),
         scenarios_(*request.scenarios),
         request_(request),
@@ -84,7 +74,8 @@ class CpuExecutor {
       for (std::size_t c = 0; c < width_; ++c) {
         const double value = unit_pnl(instruments_, underlyings_, shocks_,
                                       request_.settings.time_decay, i, begin + c);
-        if (!kernel::is_finite(value)) first_bad = std::min<unsigned long long>(first_bad, i * count + begin + c);
+        if (!kernel::is_finite(value))
+          first_bad = std::min<unsigned long long>(first_bad, i * count + begin + c);
         unit_[i * width_ + c] = value;
       }
     }
@@ -123,7 +114,8 @@ class CpuExecutor {
       }
       const std::size_t keep = std::min(ranks_, merged.size());
       const auto top = merged.begin() + static_cast<std::ptrdiff_t>(keep);
-      if (keep < merged.size()) std::nth_element(merged.begin(), top - 1, merged.end(), ranks_first);
+      if (keep < merged.size())
+        std::nth_element(merged.begin(), top - 1, merged.end(), ranks_first);
       std::sort(merged.begin(), top, ranks_first);
       for (std::size_t j = 0; j < keep; ++j) {
         list_loss_[row * ranks_ + j] = merged[j].first;
@@ -230,7 +222,7 @@ class CpuBackend final : public Backend {
               : static_cast<std::size_t>(static_cast<double>(host_available_memory_bytes()) *
                                          kHostMemoryShare);
     result.plan = plan_chunks(budget, given, portfolios, count,
-                              cpu_costs(book.instrument_count(), ranks, threads_),
+                              cpu_chunk_costs(book.instrument_count(), ranks, threads_),
                               given ? "--memory-budget" : "available host memory");
     CpuExecutor executor(request, result.plan, ranks, threads_, result);
     kernel::walk_chunks(executor, result.plan, portfolios, count, request.progress);

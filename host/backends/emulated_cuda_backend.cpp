@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <array>
 
-#include "stopwatch.hpp"
 #include "backends/views_of.hpp"
+#include "stopwatch.hpp"
 #include "xmargin/backend.hpp"
 #include "xmargin/kernel/chunk_loop.hpp"
 #include "xmargin/kernel/device_plan.hpp"
@@ -97,9 +97,9 @@ class EmulatedExecutor {
               std::size_t seen) {
     const PortfoliosView portfolios{book_.portfolio_count(), book_.row_offsets.data(),
                                     book_.entry_instrument.data(), book_.entry_weight.data()};
-    const kernel::SelectLaunch launch{portfolios,  unit_.data(),    begin,      end,
-                                      scenarios_.count(), first, rows, seen,
-                                      state_,      pnl_.data(),     pnl_rows_,  &first_bad_[1]};
+    const kernel::SelectLaunch launch{portfolios, unit_.data(),  begin, end,    scenarios_.count(),
+                                      first,      rows,          seen,  state_, pnl_.data(),
+                                      pnl_rows_,  &first_bad_[1]};
     HostBlock block{kernel::kSelectThreads};
     kernel::SelectShared<kernel::kSelectThreads> shared{};
     for (int b = 0; b < grid_; ++b) {

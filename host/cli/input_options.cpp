@@ -102,8 +102,8 @@ StageListener terminal_progress() {
 
 ChunkListener terminal_chunk_progress() {
   if (!isatty(STDERR_FILENO)) return {};
-  const auto start = std::make_shared<std::chrono::steady_clock::time_point>(
-      std::chrono::steady_clock::now());
+  const auto start =
+      std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
   return [start](double done) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - *start).count();

@@ -50,8 +50,9 @@ struct BackendResult {
 class NonFiniteValue : public RunError {
  public:
   NonFiniteValue(bool portfolio, std::size_t index, std::size_t scenario)
-      : RunError(std::string("non-finite P&L of ") + (portfolio ? "portfolio row " : "instrument ") +
-                 std::to_string(index) + " in scenario " + std::to_string(scenario)),
+      : RunError(std::string("non-finite P&L of ") +
+                 (portfolio ? "portfolio row " : "instrument ") + std::to_string(index) +
+                 " in scenario " + std::to_string(scenario)),
         portfolio_(portfolio),
         index_(index),
         scenario_(scenario) {}

@@ -14,12 +14,27 @@ namespace xm {
 namespace {
 
 struct CpuKind {
-  static constexpr BackendKind kind = BackendKind::cpu;
+  static constexpr const char* name = "cpu";
   static bool available() { return true; }
+  static std::unique_ptr<Backend> make(const BackendOptions& options) {
+    return make_cpu_backend(options);
+  }
+};
+// The CUDA kernels run on the host: runs everywhere, so CI checks the device
+// path's logic even without a GPU.
+struct EmulatedCudaKind {
+  static constexpr const char* name = "cuda_emulated";
+  static bool available() { return true; }
+  static std::unique_ptr<Backend> make(const BackendOptions& options) {
+    return make_emulated_cuda_backend(options, 3);
+  }
 };
 struct CudaKind {
-  static constexpr BackendKind kind = BackendKind::cuda;
+  static constexpr const char* name = "cuda";
   static bool available() { return cuda_device_count() > 0; }
+  static std::unique_ptr<Backend> make(const BackendOptions& options) {
+    return make_backend(BackendKind::cuda, options);
+  }
 };
 
 // The naive reference: price every (entry, scenario) from scratch, sort all
@@ -128,17 +143,15 @@ class BackendTest : public ::testing::Test {
   void SetUp() override {
     if (!Kind::available()) GTEST_SKIP() << "no CUDA device";
   }
-  std::unique_ptr<Backend> make(BackendOptions options = {}) {
-    return make_backend(Kind::kind, options);
-  }
+  std::unique_ptr<Backend> make(BackendOptions options = {}) { return Kind::make(options); }
 };
 
-using BackendKinds = ::testing::Types<CpuKind, CudaKind>;
+using BackendKinds = ::testing::Types<CpuKind, EmulatedCudaKind, CudaKind>;
 class KindNames {
  public:
   template <typename T>
   static std::string GetName(int) {
-    return T::kind == BackendKind::cpu ? "cpu" : "cuda";
+    return T::name;
   }
 };
 TYPED_TEST_SUITE(BackendTest, BackendKinds, KindNames);
@@ -184,11 +197,12 @@ TYPED_TEST(BackendTest, EmptyPortfolioHasZeroRiskAtScenarioZero) {
 TYPED_TEST(BackendTest, ResultsDoNotDependOnChunking) {
   const auto c = test::random_case(4, 50, 200, 400, true);
   const BackendResult whole = run(*this->make(), c, {0.99, true}, 200);
-  // On cuda, 1 MiB splits the portfolios into chunks; 120 kB also splits the
-  // scenarios, so unit P&L is repriced per portfolio chunk.
+  // 1 MiB splits the scenarios on cpu; 120 kB also splits the portfolios on
+  // cuda, so unit P&L is repriced per portfolio chunk. tests/backends/
+  // test_chunking.cpp sweeps the plans deliberately.
   for (const std::size_t budget : {std::size_t{1} << 20, std::size_t{120} << 10}) {
     BackendOptions tiny;
-    tiny.device_memory_budget_bytes = budget;
+    tiny.memory_budget_bytes = budget;
     const BackendResult chunked = run(*this->make(tiny), c, {0.99, true}, 200);
     for (std::size_t p = 0; p < whole.risk.size(); ++p) {
       EXPECT_EQ(whole.risk[p].var, chunked.risk[p].var) << budget << " " << p;
@@ -208,11 +222,25 @@ TEST(BackendAgreement, CudaMatchesCpuWithinSpecTolerance) {
   expect_close({cpu.risk, cpu.pnl}, {cuda.risk, cuda.pnl}, 1000);
 }
 
-TEST(BackendFactory, AutomaticFallsBackToCpuWithoutDevice) {
-  const auto backend = make_backend(BackendKind::automatic, {});
-  EXPECT_EQ(backend->name(), cuda_device_count() > 0 ? "cuda" : "cpu");
+TEST(BackendFactory, AutomaticFallsBackToCpuWithoutAUsableDevice) {
+  const CudaAvailability cuda = cuda_availability();
+  std::string note;
+  const auto backend = make_backend(BackendKind::automatic, {}, &note);
+  EXPECT_EQ(backend->name(), cuda.usable ? "cuda" : "cpu");
+  if (!cuda.usable) {
+    EXPECT_EQ(note, "using the cpu backend: " + cuda.reason);
+    EXPECT_FALSE(cuda.reason.empty());
+    try {
+      make_backend(BackendKind::cuda, {});
+      ADD_FAILURE() << "--backend cuda without a usable device must throw";
+    } catch (const RunError& error) {
+      EXPECT_EQ(std::string(error.what()), "--backend cuda: " + cuda.reason);
+    }
+  }
   if (cuda_device_count() == 0) {
-    EXPECT_THROW(make_backend(BackendKind::cuda, {}), RunError);
+    EXPECT_NE(cuda.reason.find(cuda_backend_built() ? "no CUDA device" : "not built"),
+              std::string::npos)
+        << cuda.reason;
   }
 }
 

@@ -26,8 +26,8 @@ void walk_chunks(Executor& executor, const ChunkPlan& plan, std::size_t portfoli
   const double steps = static_cast<double>(row_chunks * column_chunks);
   std::size_t done = 0;
   for (std::size_t first = 0; first < portfolios; first += plan.portfolio_chunk) {
-    const std::size_t rows = portfolios - first < plan.portfolio_chunk ? portfolios - first
-                                                                       : plan.portfolio_chunk;
+    const std::size_t rows =
+        portfolios - first < plan.portfolio_chunk ? portfolios - first : plan.portfolio_chunk;
     for (std::size_t begin = 0; begin < scenarios; begin += plan.scenario_chunk) {
       const std::size_t end =
           scenarios - begin < plan.scenario_chunk ? scenarios : begin + plan.scenario_chunk;

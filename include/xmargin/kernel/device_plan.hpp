@@ -38,9 +38,9 @@ inline std::size_t resident_device_bytes(const PackedBook& book, const ScenarioS
   bytes += pool_bytes(book.row_offsets.size() * sizeof(std::int64_t));
   bytes += pool_bytes(entries * sizeof(std::int32_t));
   bytes += pool_bytes(entries * sizeof(double));
-  bytes += 2 * pool_bytes(u * n * sizeof(double));  // price_factor, vol_shift
-  bytes += pool_bytes(u);                           // vol_moves
-  bytes += 2 * pool_bytes(n * sizeof(double));      // horizon_days, weight
+  bytes += 2 * pool_bytes(u * n * sizeof(double));      // price_factor, vol_shift
+  bytes += pool_bytes(u);                               // vol_moves
+  bytes += 2 * pool_bytes(n * sizeof(double));          // horizon_days, weight
   bytes += pool_bytes(2 * sizeof(unsigned long long));  // the non-finite codes
   return bytes;
 }

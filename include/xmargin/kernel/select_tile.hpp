@@ -76,8 +76,8 @@ XM_HD inline double portfolio_pnl(const PortfoliosView& portfolios, const double
   const std::int64_t end = portfolios.row_offsets[portfolio + 1];
   for (std::int64_t e = portfolios.row_offsets[portfolio]; e < end; ++e) {
     const auto instrument = static_cast<std::size_t>(portfolios.entry_instrument[e]);
-    sum = add_rounded(sum, multiply_rounded(portfolios.entry_weight[e],
-                                            unit[instrument * width + column]));
+    sum = add_rounded(
+        sum, multiply_rounded(portfolios.entry_weight[e], unit[instrument * width + column]));
   }
   return sum;
 }
