@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The device session of issue 6, in one call on a lent GPU machine (see the
+# README's "Checking on a GPU"): ../shared/gpu/on-device.sh runs every test
+# binary, then this script with the bundle's folder:
+#   tools/gpu_check.sh BUNDLE_DIR
+# It validates cpu against cuda on the sample, `small` and `medium` (and once
+# with a memory budget that forces chunking), then benchmarks `eod` on both
+# backends. Logs go to $OUT (or /tmp/out); the last line is a summary.
+set -uo pipefail
+bundle=${1:?usage: tools/gpu_check.sh BUNDLE_DIR}
+bundle=$(cd "$bundle" && pwd)
+out=${OUT:-/tmp/out}
+mkdir -p "$out"
+books=/tmp/xmargin-workloads
+xmargin=$bundle/xmargin
+results=()
+
+step() {  # step NAME SECONDS COMMAND...: runs it with a time limit, logs to $out/NAME.log
+  local name=$1 limit=$2
+  shift 2
+  local start=$SECONDS
+  timeout "$limit" "$@" >"$out/$name.log" 2>&1
+  local rc=$?
+  results+=("$name: exit $rc in $((SECONDS - start)) s")
+  echo "== $name: exit $rc in $((SECONDS - start)) s"
+  tail -3 "$out/$name.log"
+}
+
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >"$out/device.csv" 2>&1
+for workload in small medium eod; do
+  step "make_$workload" 300 "$bundle/xmargin_make_book" --workload "$workload" --out "$books/$workload"
+done
+step validate_sample 120 "$xmargin" validate
+step validate_small 180 "$xmargin" validate --dir "$books/small"
+step validate_medium 300 "$xmargin" validate --dir "$books/medium"
+# 8 MB is less than the small book's unit matrix (1,000 × 2,500 doubles, 20 MB): the device
+# cuts the scenarios into chunks, and the margins must not change.
+step validate_small_chunked 180 "$xmargin" validate --dir "$books/small" --memory-budget 8000000
+step run_cuda_eod 300 "$xmargin" run --backend cuda --dir "$books/eod" --out /tmp/xm-eod
+step bench_eod 600 "$bundle/bench/xmargin_bench" --workload eod --cache "$books/eod" \
+  --backends cuda,cpu --repetitions 3
+grep -h '^{' "$out/bench_eod.log" >"$out/bench_eod.json" 2>/dev/null
+printf '%s\n' "" "GPU CHECK" "${results[@]}"
+echo "gpu_check: ${#results[@]} steps; $(printf '%s\n' "${results[@]}" | grep -vc 'exit 0 ') failed"
