@@ -1,7 +1,7 @@
-// The embedded sample (scenarios/default) and its generator (tools/make_book.cpp):
-// the committed files are exactly what the generator writes, and the sample holds what the
-// README promises. The sample is parsed here with deliberately simple code, independent of
-// the loaders under test elsewhere.
+// The embedded sample (scenarios/default) and its generator (tools/make_book/): the committed
+// files are exactly what the generator writes, and the sample holds what the README promises.
+// The sample is parsed with book_files.hpp's deliberately simple code, independent of the
+// loaders under test elsewhere.
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -18,9 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "sample/book_files.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
+using namespace xm::test::book_files;
 
 const char* const kGeneratedFiles[] = {"market.json",  "instruments.csv", "positions.csv",
                                        "accounts.csv", "history.csv",     "config.json"};
@@ -33,13 +36,6 @@ fs::path sample_dir() {
 }
 fs::path history_file() {
   return source_dir() / "scenarios" / "data" / "dowjones30.csv";
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 std::string quoted(const std::string& s) {
@@ -76,94 +72,6 @@ class TempDir {
  private:
   fs::path path_;
 };
-
-std::vector<std::string> split(const std::string& line, char sep) {
-  std::vector<std::string> out;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, sep)) out.push_back(cell);
-  if (!line.empty() && line.back() == sep) out.emplace_back();
-  return out;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
-
-// A CSV without quoting, addressed by column name.
-struct Table {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-
-  std::size_t column(const std::string& name) const {
-    const auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end()) ADD_FAILURE() << "missing column " << name;
-    return static_cast<std::size_t>(it - header.begin());
-  }
-  std::vector<std::string> values(const std::string& name) const {
-    const std::size_t c = column(name);
-    std::vector<std::string> out;
-    for (const auto& row : rows) out.push_back(c < row.size() ? row[c] : std::string());
-    return out;
-  }
-};
-
-Table read_csv(const fs::path& path) {
-  Table t;
-  const std::vector<std::string> lines = lines_of(read_text(path));
-  if (lines.empty()) {
-    ADD_FAILURE() << path << " is empty";
-    return t;
-  }
-  t.header = split(lines[0], ',');
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    t.rows.push_back(split(lines[i], ','));
-    EXPECT_EQ(t.rows.back().size(), t.header.size()) << path << ":" << i + 1;
-  }
-  return t;
-}
-
-// market.json as written by the generator: "valuation_date" and one {"id", "price"} per
-// underlying.
-struct Market {
-  std::string valuation_date;
-  std::map<std::string, double> prices;
-};
-
-std::string json_string_after(const std::string& text, const std::string& key, std::size_t from,
-                              std::size_t& end) {
-  const std::string pattern = "\"" + key + "\": \"";
-  const std::size_t start = text.find(pattern, from);
-  if (start == std::string::npos) {
-    end = std::string::npos;
-    return {};
-  }
-  const std::size_t value = start + pattern.size();
-  end = text.find('"', value);
-  return text.substr(value, end - value);
-}
-
-Market read_market(const fs::path& path) {
-  Market m;
-  const std::string text = read_text(path);
-  std::size_t end = 0;
-  m.valuation_date = json_string_after(text, "valuation_date", 0, end);
-  std::size_t pos = 0;
-  while (true) {
-    const std::string id = json_string_after(text, "id", pos, end);
-    if (end == std::string::npos) break;
-    const std::string price_key = "\"price\": ";
-    const std::size_t price = text.find(price_key, end);
-    if (price == std::string::npos) break;
-    m.prices[id] = std::strtod(text.c_str() + price + price_key.size(), nullptr);
-    pos = price;
-  }
-  return m;
-}
 
 std::string first_difference(const std::string& expected, const std::string& actual) {
   const std::vector<std::string> a = lines_of(expected);
@@ -209,7 +117,7 @@ TEST(SampleGenerator, SeedChangesTheBookButNotTheHistory) {
 
 TEST(SampleBook, HoldsWhatTheReadmePromises) {
   const Market market = read_market(sample_dir() / "market.json");
-  const Table instruments = read_csv(sample_dir() / "instruments.csv");
+  const std::vector<InstrumentRow> instruments = read_instruments(sample_dir() / "instruments.csv");
   const Table positions = read_csv(sample_dir() / "positions.csv");
   const Table accounts = read_csv(sample_dir() / "accounts.csv");
   const Table history = read_csv(sample_dir() / "history.csv");
@@ -240,31 +148,22 @@ TEST(SampleBook, HoldsWhatTheReadmePromises) {
   std::set<std::string> instrument_ids;
   std::size_t futures = 0, calls = 0, puts = 0, european = 0, american = 0, on_spot = 0,
               on_future = 0, overrides = 0;
-  const std::size_t c_id = instruments.column("instrument");
-  const std::size_t c_type = instruments.column("type");
-  const std::size_t c_underlying = instruments.column("underlying");
-  const std::size_t c_expiry = instruments.column("expiry");
-  const std::size_t c_right = instruments.column("right");
-  const std::size_t c_style = instruments.column("style");
-  const std::size_t c_on = instruments.column("on");
-  const std::size_t c_vol = instruments.column("vol");
-  for (const auto& row : instruments.rows) {
-    ASSERT_EQ(row.size(), instruments.header.size());
-    EXPECT_TRUE(instrument_ids.insert(row[c_id]).second) << "duplicate " << row[c_id];
-    EXPECT_EQ(market.prices.count(row[c_underlying]), 1u) << row[c_id];
-    EXPECT_GT(row[c_expiry], market.valuation_date) << row[c_id];  // ISO dates sort as text
-    if (row[c_type] == "future") {
+  for (const InstrumentRow& row : instruments) {
+    EXPECT_TRUE(instrument_ids.insert(row.id).second) << "duplicate " << row.id;
+    EXPECT_EQ(market.prices.count(row.underlying), 1u) << row.id;
+    EXPECT_GT(row.expiry, market.valuation_date) << row.id;  // ISO dates sort as text
+    if (row.type == "future") {
       ++futures;
       continue;
     }
-    ASSERT_EQ(row[c_type], "option") << row[c_id];
-    calls += row[c_right] == "C";
-    puts += row[c_right] == "P";
-    european += row[c_style] == "european";
-    american += row[c_style] == "american";
-    on_spot += row[c_on] == "spot";
-    on_future += row[c_on] == "future";
-    overrides += !row[c_vol].empty();
+    ASSERT_EQ(row.type, "option") << row.id;
+    calls += row.right == "C";
+    puts += row.right == "P";
+    european += row.style == "european";
+    american += row.style == "american";
+    on_spot += row.on == "spot";
+    on_future += row.on == "future";
+    overrides += !row.vol.empty();
   }
   EXPECT_GT(futures, 0u);
   EXPECT_GT(calls, 0u);
@@ -276,8 +175,8 @@ TEST(SampleBook, HoldsWhatTheReadmePromises) {
   EXPECT_GT(overrides, 0u);
   EXPECT_EQ(calls + puts, european + american);
   EXPECT_EQ(calls + puts, on_spot + on_future);
-  EXPECT_GE(instruments.rows.size(), 1500u);
-  EXPECT_LE(instruments.rows.size(), 2500u);
+  EXPECT_GE(instruments.size(), 1500u);
+  EXPECT_LE(instruments.size(), 2500u);
 
   // Accounts: enough of them, some isolated, at least three groups, collateral in cents.
   std::set<std::string> account_ids, groups;

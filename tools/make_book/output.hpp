@@ -1,0 +1,29 @@
+// The book's files in the formats of SPEC §2, and the summary on stdout. Every number goes
+// through text.hpp's fixed formats; files are written in binary mode ("\n" everywhere).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "accounts.hpp"
+#include "instruments.hpp"
+
+namespace make_book {
+
+void write_file(const std::filesystem::path& path, const std::string& content);
+
+std::string market_json(std::int64_t valuation_date, const std::vector<Stock>& stocks);
+std::string instruments_csv(const std::vector<Stock>& stocks, const Catalog& cat);
+std::string positions_csv(const Book& book, const Catalog& cat);
+std::string accounts_csv(const Book& book);
+// ES at 99% with time decay, historical scenarios over `lookback_days` with a 2-day MPOR.
+std::string config_json(std::size_t lookback_days);
+
+inline constexpr std::size_t kMporDays = 2;
+
+void print_summary(const Book& book, const Catalog& cat, const std::vector<Stock>& stocks);
+
+}  // namespace make_book
