@@ -1,5 +1,3 @@
-#include <algorithm>
-
 #include "io/csv_reader.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
@@ -7,24 +5,25 @@
 namespace xm {
 
 std::vector<Account> load_accounts(const std::string& path) {
-  const CsvTable table = CsvTable::read(path, {"account"}, {"mode", "group", "collateral"});
+  CsvReader table(path, {"account"}, {"mode", "group", "collateral"});
   const std::size_t id_col = table.index("account");
   const auto mode_col = table.find("mode"), group_col = table.find("group"),
              collateral_col = table.find("collateral");
 
   std::vector<Account> accounts;
-  std::unordered_set<std::string> seen;
-  for (const CsvTable::Row& row : table.rows()) {
+  IdRegistry seen;
+  CsvReader::Row row;
+  while (table.next(row)) {
     Account account;
     account.id = unique_id(table, row, id_col, seen, "account");
     if (!table.is_empty(row, mode_col)) {
-      const std::string& mode = table.text(row, *mode_col);
+      const std::string_view mode = table.text(row, *mode_col);
       if (mode == "cross") {
         account.mode = MarginMode::cross;
       } else if (mode == "isolated") {
         account.mode = MarginMode::isolated;
       } else {
-        table.fail(row, *mode_col, "expected 'cross' or 'isolated', found '" + mode + "'");
+        table.fail(row, *mode_col, "expected 'cross' or 'isolated', found " + quote_cell(mode));
       }
     }
     if (!table.is_empty(row, group_col)) account.group = table.text(row, *group_col);
@@ -34,8 +33,7 @@ std::vector<Account> load_accounts(const std::string& path) {
     }
     accounts.push_back(std::move(account));
   }
-  std::sort(accounts.begin(), accounts.end(),
-            [](const Account& a, const Account& b) { return a.id < b.id; });
+  sort_by_id(accounts);
   return accounts;
 }
 

@@ -1,8 +1,10 @@
 #include "io/csv_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "io/input_file.hpp"
 #include "xmargin/error.hpp"
@@ -10,93 +12,38 @@
 namespace xm {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::string text = read_input_file(path);
-  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // UTF-8 byte order mark
-  return text;
-}
+// Room for a whole row of the maximum size plus what is read ahead of it, so
+// that each refill reads a few MiB at once.
+constexpr std::size_t kBufferBytes = 4 * kMaxCsvRowBytes;
 
 bool is_blank(char c) {
   return c == ' ' || c == '\t';
 }
 
-// Splits the text into rows of cells, tracking where each cell starts.
-std::vector<CsvTable::Row> split_rows(const std::string& path, const std::string& text) {
-  std::vector<CsvTable::Row> rows;
-  std::size_t line = 1, column = 1, pos = 0;
-  const std::size_t size = text.size();
-
-  auto advance = [&](char c) {
-    if (c == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  };
-
-  while (pos < size) {
-    CsvTable::Row row;
-    row.line = line;
-    bool row_done = false;
-    bool row_has_content = false;
-    while (!row_done) {
-      while (pos < size && is_blank(text[pos])) advance(text[pos++]);
-      CsvTable::Cell cell;
-      cell.column = column;
-      const std::size_t cell_line = line;
-      if (pos < size && text[pos] == '"') {
-        row_has_content = true;
-        advance(text[pos++]);
-        bool closed = false;
-        while (pos < size) {
-          const char c = text[pos];
-          if (c == '"') {
-            if (pos + 1 < size && text[pos + 1] == '"') {
-              cell.text += '"';
-              advance(text[pos++]);
-              advance(text[pos++]);
-              continue;
-            }
-            advance(text[pos++]);
-            closed = true;
-            break;
-          }
-          cell.text += c;
-          advance(text[pos++]);
-        }
-        if (!closed) throw InputError(path, cell_line, cell.column, "unterminated quoted cell");
-        while (pos < size && is_blank(text[pos])) advance(text[pos++]);
-        if (pos < size && text[pos] != ',' && text[pos] != '\n' && text[pos] != '\r') {
-          throw InputError(path, line, column, "unexpected text after a quoted cell");
-        }
-      } else {
-        while (pos < size && text[pos] != ',' && text[pos] != '\n' && text[pos] != '\r') {
-          if (text[pos] == '"') {
-            throw InputError(path, line, column, "a quote may only start a cell");
-          }
-          cell.text += text[pos];
-          advance(text[pos++]);
-        }
-        while (!cell.text.empty() && is_blank(cell.text.back())) cell.text.pop_back();
-        if (!cell.text.empty()) row_has_content = true;
-      }
-      row.cells.push_back(std::move(cell));
-      if (pos < size && text[pos] == ',') {
-        row_has_content = true;
-        advance(text[pos++]);
-        continue;
-      }
-      if (pos < size && text[pos] == '\r') ++pos;  // CRLF line ends
-      if (pos < size && text[pos] == '\n') advance(text[pos++]);
-      row_done = true;
-    }
-    if (row_has_content) rows.push_back(std::move(row));
-  }
-  return rows;
-}
+// The bytes that end an unquoted cell, or that it may not hold, in one table:
+// the scan over a cell is the loop every byte of a large file goes through.
+constexpr std::array<bool, 256> kStopsUnquotedCell = [] {
+  std::array<bool, 256> stops{};
+  for (const unsigned char c : {',', '\n', '\r', '"'}) stops[c] = true;
+  return stops;
+}();
 
 }  // namespace
+
+std::string quote_cell(std::string_view text) {
+  std::size_t cut = 0, characters = 0;
+  while (cut < text.size()) {
+    // A byte that is not a UTF-8 continuation byte starts a character.
+    if ((static_cast<unsigned char>(text[cut]) & 0xC0) != 0x80 &&
+        ++characters > kMaxQuotedCellChars) {
+      break;
+    }
+    ++cut;
+  }
+  if (cut == text.size()) return "'" + std::string(text) + "'";
+  return "'" + std::string(text.substr(0, cut)) + "...' (" + std::to_string(text.size()) +
+         " bytes, cut)";
+}
 
 std::optional<double> parse_finite_number(std::string_view text) {
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
@@ -109,21 +56,24 @@ std::optional<double> parse_finite_number(std::string_view text) {
   return value;
 }
 
-CsvTable CsvTable::read(const std::string& path, const std::vector<std::string>& required,
-                        const std::vector<std::string>& optional, UnknownColumns unknown) {
-  CsvTable table;
-  table.path_ = path;
-  std::vector<Row> rows = split_rows(path, read_file(path));
-  if (rows.empty()) throw InputError(path, 1, 0, "empty file: expected a header row");
-  table.header_ = std::move(rows.front().cells);
-  const std::size_t header_line = rows.front().line;
-  rows.erase(rows.begin());
+CsvReader::CsvReader(const std::string& path, const std::vector<std::string>& required,
+                     const std::vector<std::string>& optional, UnknownColumns unknown)
+    : path_(path), in_(open_input_file(path)), buffer_(new char[kBufferBytes]) {
+  refill();
+  if (std::string_view(buffer_.get(), end_).starts_with(kUtf8ByteOrderMark)) {
+    pos_ = kUtf8ByteOrderMark.size();
+  }
 
-  for (std::size_t c = 0; c < table.header_.size(); ++c) {
-    const Cell& name = table.header_[c];
-    if (name.text.empty()) throw InputError(path, header_line, name.column, "empty column name");
-    if (!table.by_name_.emplace(name.text, c).second) {
-      throw InputError(path, header_line, name.column, "duplicate column '" + name.text + "'");
+  Row names;
+  if (!split_row(names, kMaxCsvColumns)) {
+    throw InputError(path, 1, 0, "empty file: expected a header row");
+  }
+  for (std::size_t c = 0; c < names.cells.size(); ++c) {
+    const Cell& name = names.cells[c];
+    if (name.text.empty()) throw InputError(path, names.line, name.column, "empty column name");
+    header_.push_back({std::string(name.text), name.column});
+    if (!by_name_.emplace(name.text, c).second) {
+      throw InputError(path, names.line, name.column, "duplicate column " + quote_cell(name.text));
     }
     const bool known = std::find(required.begin(), required.end(), name.text) != required.end() ||
                        std::find(optional.begin(), optional.end(), name.text) != optional.end();
@@ -131,79 +81,205 @@ CsvTable CsvTable::read(const std::string& path, const std::vector<std::string>&
       std::string expected;
       for (const auto& list : {required, optional})
         for (const auto& n : list) expected += (expected.empty() ? "" : ", ") + n;
-      throw InputError(path, header_line, name.column,
-                       "unknown column '" + name.text + "' (expected: " + expected + ")");
+      throw InputError(path, names.line, name.column,
+                       "unknown column " + quote_cell(name.text) + " (expected: " + expected + ")");
     }
   }
   for (const std::string& name : required) {
-    if (!table.by_name_.contains(name)) {
-      throw InputError(path, header_line, 0, "missing required column '" + name + "'");
+    if (!by_name_.contains(name)) {
+      throw InputError(path, names.line, 0, "missing required column '" + name + "'");
     }
   }
-  for (const Row& row : rows) {
-    if (row.cells.size() > table.header_.size()) {
-      throw InputError(
-          path, row.line, row.cells[table.header_.size()].column,
-          "too many cells: the header has " + std::to_string(table.header_.size()) + " columns");
-    }
-    if (row.cells.size() < table.header_.size()) {
-      throw InputError(path, row.line, 0,
-                       "too few cells: expected " + std::to_string(table.header_.size()) +
-                           ", found " + std::to_string(row.cells.size()));
-    }
-  }
-  table.rows_ = std::move(rows);
-  return table;
 }
 
-std::optional<std::size_t> CsvTable::find(std::string_view name) const {
-  const auto it = by_name_.find(std::string(name));
+void CsvReader::refill() {
+  // Rows are split in the buffer, so a whole row of the maximum size must be
+  // there before a row is started; refilling only then keeps reads large.
+  if (at_eof_ || end_ - pos_ > kMaxCsvRowBytes) return;
+  std::memmove(buffer_.get(), buffer_.get() + pos_, end_ - pos_);
+  end_ -= pos_;
+  pos_ = 0;
+  while (end_ < kBufferBytes && !at_eof_) {
+    in_.read(buffer_.get() + end_, static_cast<std::streamsize>(kBufferBytes - end_));
+    end_ += static_cast<std::size_t>(in_.gcount());
+    if (in_.bad()) throw InputError(path_, 0, 0, "read error");
+    at_eof_ = in_.eof();
+  }
+}
+
+bool CsvReader::next(Row& row) {
+  if (!split_row(row, header_.size())) return false;
+  if (row.cells.size() < header_.size()) {
+    throw InputError(path_, row.line, 0,
+                     "too few cells: expected " + std::to_string(header_.size()) + ", found " +
+                         std::to_string(row.cells.size()));
+  }
+  return true;
+}
+
+void CsvReader::too_many_cells(std::size_t line, const Cell& cell) const {
+  if (header_.empty()) {
+    throw InputError(path_, line, cell.column,
+                     "more than " + std::to_string(kMaxCsvColumns) + " columns");
+  }
+  throw InputError(path_, line, cell.column,
+                   "too many cells: the header has " + std::to_string(header_.size()) + " columns");
+}
+
+bool CsvReader::split_row(Row& row, std::size_t max_cells) {
+  while (true) {
+    refill();
+    if (pos_ == end_) return false;
+    char* const data = buffer_.get();
+    char* const buffer_end = data + end_;
+    char* const limit = data + std::min(end_, pos_ + kMaxCsvRowBytes);
+    char* p = data + pos_;
+    const char* line_start = p;
+    row.line = line_;
+    row.cells.clear();
+    bool has_content = false;
+
+    while (true) {
+      while (p < limit && is_blank(*p)) ++p;
+      Cell cell;
+      cell.column = static_cast<std::size_t>(p - line_start) + 1;
+      if (p < limit && *p == '"') {
+        has_content = true;
+        const std::size_t cell_line = line_;
+        // Quotes are unescaped in place: the text only ever shrinks.
+        char* const text = ++p;
+        char* out = text;
+        while (true) {
+          char* quote =
+              static_cast<char*>(std::memchr(p, '"', static_cast<std::size_t>(limit - p)));
+          if (!quote) {
+            if (limit != buffer_end) {
+              throw InputError(path_, cell_line, cell.column,
+                               "quoted cell runs past the 1 MiB row limit (is its closing "
+                               "quote missing?)");
+            }
+            throw InputError(path_, cell_line, cell.column, "unterminated quoted cell");
+          }
+          for (const char* c = p; c < quote; ++c) {
+            if (*c == '\n') {
+              ++line_;
+              line_start = c + 1;
+            }
+          }
+          if (out != p) std::memmove(out, p, static_cast<std::size_t>(quote - p));
+          out += quote - p;
+          p = quote + 1;
+          if (p < limit && *p == '"') {
+            *out++ = '"';
+            ++p;
+            continue;
+          }
+          break;
+        }
+        cell.text = std::string_view(text, static_cast<std::size_t>(out - text));
+        while (p < limit && is_blank(*p)) ++p;
+        if (p < limit && *p != ',' && *p != '\n' && *p != '\r') {
+          throw InputError(path_, line_, static_cast<std::size_t>(p - line_start) + 1,
+                           "unexpected text after a quoted cell");
+        }
+      } else {
+        const char* const text = p;
+        while (p < limit && !kStopsUnquotedCell[static_cast<unsigned char>(*p)]) ++p;
+        if (p < limit && *p == '"') {
+          throw InputError(path_, line_, static_cast<std::size_t>(p - line_start) + 1,
+                           "a quote may only start a cell");
+        }
+        const char* text_end = p;
+        while (text_end > text && is_blank(text_end[-1])) --text_end;
+        has_content = has_content || text_end > text;
+        cell.text = std::string_view(text, static_cast<std::size_t>(text_end - text));
+      }
+      if (row.cells.size() == max_cells) too_many_cells(row.line, cell);
+      row.cells.push_back(cell);
+      if (p < limit && *p == ',') {
+        has_content = true;
+        ++p;
+        continue;
+      }
+      break;
+    }
+
+    if (p == limit) {
+      if (limit != buffer_end) {
+        throw InputError(
+            path_, row.line, 0,
+            "row longer than the limit of " + std::to_string(kMaxCsvRowBytes) + " bytes (1 MiB)");
+      }
+    } else if (*p == '\r') {
+      // A CR alone would be read as ending a row that its lines do not end,
+      // and every later error would name the wrong line: refuse it.
+      if (p + 1 < buffer_end && p[1] == '\n') {
+        p += 2;
+        ++line_;
+      } else if (p + 1 == buffer_end) {
+        ++p;
+      } else {
+        throw InputError(path_, line_, static_cast<std::size_t>(p - line_start) + 1,
+                         "line ends with a carriage return alone (old Mac line ends); save the "
+                         "file with LF or CRLF line ends");
+      }
+    } else {
+      ++p;  // '\n'
+      ++line_;
+    }
+    pos_ = static_cast<std::size_t>(p - data);
+    if (has_content) return true;
+  }
+}
+
+std::optional<std::size_t> CsvReader::find(std::string_view name) const {
+  const auto it = by_name_.find(name);
   if (it == by_name_.end()) return std::nullopt;
   return it->second;
 }
 
-std::size_t CsvTable::index(std::string_view name) const {
+std::size_t CsvReader::index(std::string_view name) const {
   const auto column = find(name);
   if (!column) throw InputError(path_, 1, 0, "missing column '" + std::string(name) + "'");
   return *column;
 }
 
-bool CsvTable::is_empty(const Row& row, std::optional<std::size_t> column) const {
+bool CsvReader::is_empty(const Row& row, std::optional<std::size_t> column) const {
   return !column || row.cells[*column].text.empty();
 }
 
-const std::string& CsvTable::text(const Row& row, std::size_t column) const {
-  const Cell& c = row.cells[column];
-  if (c.text.empty()) fail(row, column, "empty required cell");
-  return c.text;
+std::string_view CsvReader::text(const Row& row, std::size_t column) const {
+  const std::string_view text = row.cells[column].text;
+  if (text.empty()) fail(row, column, "empty required cell");
+  return text;
 }
 
-double CsvTable::number(const Row& row, std::size_t column) const {
-  const std::string& raw = text(row, column);
+double CsvReader::number(const Row& row, std::size_t column) const {
+  const std::string_view raw = text(row, column);
   const auto value = parse_finite_number(raw);
-  if (!value) fail(row, column, "expected a finite number, found '" + raw + "'");
+  if (!value) fail(row, column, "expected a finite number, found " + quote_cell(raw));
   return *value;
 }
 
-std::optional<double> CsvTable::optional_number(const Row& row,
-                                                std::optional<std::size_t> column) const {
+std::optional<double> CsvReader::optional_number(const Row& row,
+                                                 std::optional<std::size_t> column) const {
   if (is_empty(row, column)) return std::nullopt;
   return number(row, *column);
 }
 
-Date CsvTable::date(const Row& row, std::size_t column) const {
-  const std::string& raw = text(row, column);
+Date CsvReader::date(const Row& row, std::size_t column) const {
+  const std::string_view raw = text(row, column);
   const auto value = parse_iso_date(raw);
-  if (!value) fail(row, column, "expected a date YYYY-MM-DD, found '" + raw + "'");
+  if (!value) fail(row, column, "expected a date YYYY-MM-DD, found " + quote_cell(raw));
   return *value;
 }
 
-void CsvTable::fail(const Row& row, std::size_t column, const std::string& message) const {
+void CsvReader::fail(const Row& row, std::size_t column, const std::string& message) const {
   throw InputError(path_, row.line, row.cells[column].column,
-                   "column '" + header_[column].text + "': " + message);
+                   "column " + quote_cell(header_[column].name) + ": " + message);
 }
 
-void CsvTable::fail_line(std::size_t line, const std::string& message) const {
+void CsvReader::fail_line(std::size_t line, const std::string& message) const {
   throw InputError(path_, line, 0, message);
 }
 

@@ -8,7 +8,7 @@ History load_history(const std::string& path,
                      const std::vector<std::string>& required_underlyings) {
   std::vector<std::string> required{"date"};
   required.insert(required.end(), required_underlyings.begin(), required_underlyings.end());
-  const CsvTable table = CsvTable::read(path, required, {}, CsvTable::UnknownColumns::ignore);
+  CsvReader table(path, required, {}, CsvReader::UnknownColumns::ignore);
 
   History history;
   history.path = path;
@@ -23,7 +23,8 @@ History load_history(const std::string& path,
     history.series.push_back(HistorySeries{id, {}, {}});
   }
 
-  for (const CsvTable::Row& row : table.rows()) {
+  CsvReader::Row row;
+  while (table.next(row)) {
     const Date date = table.date(row, date_col);
     if (!history.dates.empty() && date <= history.dates.back()) {
       table.fail(row, date_col,

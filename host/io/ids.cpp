@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
 
@@ -9,11 +11,32 @@ IdIndex index_ids(const std::vector<std::string>& ids) {
   return index;
 }
 
-const std::string& unique_id(const CsvTable& table, const CsvTable::Row& row, std::size_t column,
-                             std::unordered_set<std::string>& seen, const char* kind) {
-  const std::string& id = table.text(row, column);
+std::pair<std::size_t, bool> IdRegistry::insert(std::string_view id) {
+  if (ascending()) {
+    if (ids_.empty() || ids_.back() < id) {
+      ids_.emplace_back(id);
+      return {ids_.size() - 1, true};
+    }
+    for (std::size_t i = 0; i < ids_.size(); ++i) index_.emplace(ids_[i], i);
+  }
+  if (const auto found = index_.find(id); found != index_.end()) return {found->second, false};
+  ids_.emplace_back(id);
+  index_.emplace(ids_.back(), ids_.size() - 1);
+  return {ids_.size() - 1, true};
+}
+
+void sort_by_id(std::vector<Account>& accounts) {
+  const auto by_id = [](const Account& a, const Account& b) { return a.id < b.id; };
+  if (!std::is_sorted(accounts.begin(), accounts.end(), by_id)) {
+    std::sort(accounts.begin(), accounts.end(), by_id);
+  }
+}
+
+std::string_view unique_id(const CsvReader& table, const CsvReader::Row& row, std::size_t column,
+                           IdRegistry& seen, const char* kind) {
+  const std::string_view id = table.text(row, column);
   if (!seen.insert(id).second) {
-    table.fail(row, column, std::string("duplicate ") + kind + " id '" + id + "'");
+    table.fail(row, column, std::string("duplicate ") + kind + " id " + quote_cell(id));
   }
   return id;
 }

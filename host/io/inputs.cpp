@@ -22,10 +22,9 @@ Inputs load_inputs(const InputPaths& paths) {
   Book& book = inputs.book;
   book.market = load_market(paths.market);
   book.instruments = load_instruments(paths.instruments, book.market);
-  std::vector<Account> listed;
+  std::optional<std::vector<Account>> listed;
   if (!paths.accounts.empty()) listed = load_accounts(paths.accounts);
-  LoadedPositions loaded =
-      load_positions(paths.positions, book.instruments, paths.accounts.empty() ? nullptr : &listed);
+  LoadedPositions loaded = load_positions(paths.positions, book.instruments, std::move(listed));
   book.accounts = std::move(loaded.accounts);
   book.positions = std::move(loaded.positions);
 

@@ -6,23 +6,22 @@ namespace xm {
 namespace {
 
 template <typename Enum>
-Enum parse_choice(const CsvTable& table, const CsvTable::Row& row, std::size_t column,
+Enum parse_choice(const CsvReader& table, const CsvReader::Row& row, std::size_t column,
                   std::initializer_list<std::pair<const char*, Enum>> choices) {
-  const std::string& text = table.text(row, column);
+  const std::string_view text = table.text(row, column);
   std::string expected;
   for (const auto& [name, value] : choices) {
     if (text == name) return value;
     expected += (expected.empty() ? "'" : " or '") + std::string(name) + "'";
   }
-  table.fail(row, column, "expected " + expected + ", found '" + text + "'");
+  table.fail(row, column, "expected " + expected + ", found " + quote_cell(text));
 }
 
 }  // namespace
 
 std::vector<Instrument> load_instruments(const std::string& path, const Market& market) {
-  const CsvTable table =
-      CsvTable::read(path, {"instrument", "type", "underlying", "expiry", "multiplier"},
-                     {"strike", "right", "style", "on", "vol"});
+  CsvReader table(path, {"instrument", "type", "underlying", "expiry", "multiplier"},
+                  {"strike", "right", "style", "on", "vol"});
   const std::size_t id_col = table.index("instrument"), type_col = table.index("type"),
                     underlying_col = table.index("underlying"), expiry_col = table.index("expiry"),
                     multiplier_col = table.index("multiplier");
@@ -35,18 +34,19 @@ std::vector<Instrument> load_instruments(const std::string& path, const Market& 
   const IdIndex underlyings = index_ids(underlying_ids);
 
   std::vector<Instrument> instruments;
-  std::unordered_set<std::string> seen;
-  for (const CsvTable::Row& row : table.rows()) {
+  IdRegistry seen;
+  CsvReader::Row row;
+  while (table.next(row)) {
     Instrument inst;
     inst.id = unique_id(table, row, id_col, seen, "instrument");
     inst.type = parse_choice<InstrumentType>(
         table, row, type_col,
         {{"future", InstrumentType::future}, {"option", InstrumentType::option}});
-    const std::string& underlying = table.text(row, underlying_col);
+    const std::string_view underlying = table.text(row, underlying_col);
     const auto found = underlyings.find(underlying);
     if (found == underlyings.end()) {
       table.fail(row, underlying_col,
-                 "unknown underlying '" + underlying + "' (not in market.json)");
+                 "unknown underlying " + quote_cell(underlying) + " (not in market.json)");
     }
     inst.underlying = found->second;
     inst.expiry = table.date(row, expiry_col);

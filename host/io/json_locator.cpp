@@ -9,6 +9,13 @@
 namespace xm {
 namespace {
 
+// Whether the byte at `offset` ends a line: LF, or a CR that no LF follows
+// (old Mac line ends, which JSON's whitespace allows).
+bool ends_line(const std::string& text, std::size_t offset) {
+  return text[offset] == '\n' ||
+         (text[offset] == '\r' && (offset + 1 == text.size() || text[offset + 1] != '\n'));
+}
+
 std::string escape_pointer_token(const std::string& key) {
   std::string token;
   for (char c : key) {
@@ -42,7 +49,7 @@ class PositionIndexer {
 
   char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
   void step() {
-    if (text_[pos_] == '\n') {
+    if (ends_line(text_, pos_)) {
       ++line_;
       column_ = 1;
     } else if ((static_cast<unsigned char>(text_[pos_]) & 0xC0) != 0x80) {
@@ -117,7 +124,7 @@ class PositionIndexer {
 std::pair<std::size_t, std::size_t> line_column_of(const std::string& text, std::size_t offset) {
   std::size_t line = 1, column = 1;
   for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
+    if (ends_line(text, i)) {
       ++line;
       column = 1;
     } else {

@@ -49,43 +49,61 @@ ScenarioSet read_scenario_file(const std::string& path,
                                const std::vector<std::string>& required_underlyings) {
   std::vector<std::string> required{"scenario", "source", "label", "weight", "horizon_days"};
   for (const std::string& id : required_underlyings) required.push_back(id + kPriceSuffix);
-  const CsvTable table = CsvTable::read(path, required, {}, CsvTable::UnknownColumns::ignore);
+  CsvReader table(path, required, {}, CsvReader::UnknownColumns::ignore);
 
   // Every other column must be a shock of some underlying.
-  for (const CsvTable::Cell& name : table.header()) {
-    const std::string& text = name.text;
+  for (const CsvReader::Column& name : table.header()) {
+    const std::string& text = name.name;
     if (std::find(required.begin(), required.end(), text) != required.end()) continue;
     if (ends_with(text, kPriceSuffix)) continue;
     if (ends_with(text, kVolSuffix)) {
       const std::string id = text.substr(0, text.size() - std::string(kVolSuffix).size());
       if (!table.find(id + kPriceSuffix)) {
-        throw InputError(path, 1, name.column,
-                         "column '" + text + "' has no '" + id + kPriceSuffix + "' beside it");
+        throw InputError(
+            path, 1, name.column,
+            "column " + quote_cell(text) + " has no '" + id + kPriceSuffix + "' beside it");
       }
       continue;
     }
     throw InputError(path, 1, name.column,
-                     "unknown column '" + text +
-                         "' (expected scenario, source, label, weight, "
+                     "unknown column " + quote_cell(text) +
+                         " (expected scenario, source, label, weight, "
                          "horizon_days, <id>" +
                          kPriceSuffix + ", <id>" + kVolSuffix + ")");
   }
 
+  // The shocks of each underlying, gathered row by row (the file is read
+  // once) and laid out underlying-major at the end.
+  struct Shocks {
+    std::size_t price_col;
+    std::optional<std::size_t> vol_col;
+    std::vector<double> price_factor, vol_shift;
+  };
   ScenarioSet set;
-  const std::size_t count = table.rows().size();
-  if (count == 0) throw InputError(path, 2, 0, "no scenarios");
+  std::vector<Shocks> shocks;
+  for (std::size_t c = 0; c < table.header().size(); ++c) {
+    const std::string& name = table.header()[c].name;
+    if (!ends_with(name, kPriceSuffix)) continue;
+    const std::string id = name.substr(0, name.size() - std::string(kPriceSuffix).size());
+    const auto vol_col = table.find(id + kVolSuffix);
+    set.underlying_ids.push_back(id);
+    set.vol_moves.push_back(vol_col ? 1 : 0);
+    shocks.push_back({c, vol_col, {}, {}});
+  }
+
   const std::size_t scenario_col = table.index("scenario"), source_col = table.index("source"),
                     label_col = table.index("label"), weight_col = table.index("weight"),
                     horizon_col = table.index("horizon_days");
   double weight_sum = 0.0;
-  for (std::size_t s = 0; s < count; ++s) {
-    const CsvTable::Row& row = table.rows()[s];
-    if (table.number(row, scenario_col) != static_cast<double>(s)) {
+  std::size_t count = 0;
+  CsvReader::Row row;
+  for (; table.next(row); ++count) {
+    if (table.number(row, scenario_col) != static_cast<double>(count)) {
       table.fail(row, scenario_col,
-                 "expected scenario " + std::to_string(s) + " (numbered from 0, in order)");
+                 "expected scenario " + std::to_string(count) + " (numbered from 0, in order)");
     }
-    set.source.push_back(table.text(row, source_col));
-    set.label.push_back(table.cell(row, label_col).text);
+    set.source.emplace_back(table.text(row, source_col));
+    set.label.emplace_back(table.cell(row, label_col).text);
     const double weight = table.number(row, weight_col);
     if (weight < 0.0) table.fail(row, weight_col, "weight must be >= 0");
     weight_sum += weight;
@@ -93,25 +111,22 @@ ScenarioSet read_scenario_file(const std::string& path,
     const double horizon = table.number(row, horizon_col);
     if (horizon < 0.0) table.fail(row, horizon_col, "horizon_days must be >= 0");
     set.horizon_days.push_back(horizon);
+    for (Shocks& shock : shocks) {
+      const double factor = table.number(row, shock.price_col);
+      if (factor <= 0.0) table.fail(row, shock.price_col, "price factor must be > 0");
+      shock.price_factor.push_back(factor);
+      shock.vol_shift.push_back(shock.vol_col ? table.number(row, *shock.vol_col) : 0.0);
+    }
   }
+  if (count == 0) throw InputError(path, 2, 0, "no scenarios");
   if (std::fabs(weight_sum - 1.0) > kWeightSumTolerance) {
     throw InputError(path, 0, 0,
                      "scenario weights sum to " + format_double(weight_sum) + ", expected 1");
   }
-
-  for (const CsvTable::Cell& name : table.header()) {
-    if (!ends_with(name.text, kPriceSuffix)) continue;
-    const std::string id = name.text.substr(0, name.text.size() - std::string(kPriceSuffix).size());
-    const std::size_t price_col = table.index(name.text);
-    const auto vol_col = table.find(id + kVolSuffix);
-    set.underlying_ids.push_back(id);
-    set.vol_moves.push_back(vol_col ? 1 : 0);
-    for (const CsvTable::Row& row : table.rows()) {
-      const double factor = table.number(row, price_col);
-      if (factor <= 0.0) table.fail(row, price_col, "price factor must be > 0");
-      set.price_factor.push_back(factor);
-      set.vol_shift.push_back(vol_col ? table.number(row, *vol_col) : 0.0);
-    }
+  for (const Shocks& shock : shocks) {
+    set.price_factor.insert(set.price_factor.end(), shock.price_factor.begin(),
+                            shock.price_factor.end());
+    set.vol_shift.insert(set.vol_shift.end(), shock.vol_shift.begin(), shock.vol_shift.end());
   }
   return set;
 }

@@ -2,6 +2,9 @@
 // valid book and checks the exact file:line:column and the explanation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "io/csv_reader.hpp"
 #include "support/test_support.hpp"
 #include "xmargin/error.hpp"
 #include "xmargin/inputs.hpp"
@@ -38,6 +41,12 @@ class BadInput : public ::testing::Test {
     EXPECT_NE(at, std::string::npos) << from;
     return error_with(name, text.replace(at, from.size(), to));
   }
+
+  // A price of 0 on line 5 of market.json: the check that line ends and byte
+  // order marks leave JSON positions where they are.
+  static constexpr const char* kZeroPriceError =
+      "market.json:5:27: '/underlyings/1/price': price must be > 0";
+  std::string zero_price_error() { return replace("market.json", "\"price\": 50", "\"price\": 0"); }
 };
 
 TEST_F(BadInput, TheValidBookLoads) {
@@ -150,8 +159,7 @@ TEST_F(BadInput, NonPositiveValues) {
       "instruments.csv:2:26: column 'multiplier': multiplier must be > 0");
   EXPECT_EQ(replace("instruments.csv", "future,0.25", "future,-0.25"),
             "instruments.csv:4:51: column 'vol': vol must be > 0");
-  EXPECT_EQ(replace("market.json", "\"price\": 50", "\"price\": 0"),
-            "market.json:5:27: '/underlyings/1/price': price must be > 0");
+  EXPECT_EQ(zero_price_error(), kZeroPriceError);
   EXPECT_EQ(replace("accounts.csv", "G1,500", "G1,-500"),
             "accounts.csv:3:16: column 'collateral': collateral must be >= 0");
 }
@@ -255,6 +263,115 @@ TEST_F(BadInput, UnreadableFile) {
   } catch (const InputError& error) {
     EXPECT_EQ(std::string(error.what()), dir.file("nope.csv") + ": cannot open file");
   }
+}
+
+// The loader rules of the reliability issue: bounded rows and cells, short
+// quotes of bad cells, line ends, directories and byte order marks.
+
+TEST_F(BadInput, RowLongerThanOneMiB) {
+  EXPECT_EQ(
+      replace("positions.csv", "A2,PBB,3\n", "A2,PBB,3" + std::string(kMaxCsvRowBytes, '0') + "\n"),
+      "positions.csv:4: row longer than the limit of 1048576 bytes (1 MiB)");
+}
+
+TEST_F(BadInput, QuotedCellRunningPastTheRowLimit) {
+  EXPECT_EQ(replace("positions.csv", "A2,PBB,3\n",
+                    "A2,\"PBB,3\n" + std::string(kMaxCsvRowBytes, 'x') + "\n"),
+            "positions.csv:4:4: quoted cell runs past the 1 MiB row limit (is its closing quote "
+            "missing?)");
+}
+
+TEST_F(BadInput, TooManyColumns) {
+  std::string header = "account,instrument,quantity";
+  std::size_t column_of_first_extra = 0;
+  for (std::size_t c = 3; c < kMaxCsvColumns + 10; ++c) {
+    if (c == kMaxCsvColumns) column_of_first_extra = header.size() + 2;
+    header += ",c" + std::to_string(c);
+  }
+  EXPECT_EQ(
+      error_with("positions.csv", header + "\nA1,FAA,1\n"),
+      "positions.csv:1:" + std::to_string(column_of_first_extra) + ": more than 65536 columns");
+}
+
+TEST_F(BadInput, LongCellsAreQuotedCut) {
+  const std::string digits(5000, '9');
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1,FAA," + digits + "x"),
+            "positions.csv:2:8: column 'quantity': expected a finite number, found '" +
+                digits.substr(0, 80) + "...' (5001 bytes, cut)");
+  const std::string id(300, 'F');
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1," + id + ",1"),
+            "positions.csv:2:4: column 'instrument': unknown instrument '" + id.substr(0, 80) +
+                "...' (300 bytes, cut) (not in instruments.csv)");
+  EXPECT_EQ(replace("positions.csv", "A2,PBB,3", "A2" + id + ",PBB,3"),
+            "positions.csv:4:1: column 'account': unknown account 'A2" + id.substr(0, 78) +
+                "...' (302 bytes, cut) (not in accounts.csv)");
+}
+
+TEST_F(BadInput, CarriageReturnAloneEndingLines) {
+  EXPECT_EQ(error_with("positions.csv", "account,instrument,quantity\rA1,FAA,1\rA2,PBB,3\r"),
+            "positions.csv:1:28: line ends with a carriage return alone (old Mac line ends); save "
+            "the file with LF or CRLF line ends");
+}
+
+TEST_F(BadInput, CrlfLineEndsAreRead) {
+  for (auto& [file, text] : files) {
+    std::string crlf;
+    for (const char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    text = crlf;
+  }
+  EXPECT_EQ(error_with("config.json", files["config.json"]), "no error");
+  EXPECT_EQ(replace("positions.csv", "A1,CAA,-2", "A1,CAA,ten"),
+            "positions.csv:3:8: column 'quantity': expected a finite number, found 'ten'");
+  EXPECT_EQ(zero_price_error(), kZeroPriceError);
+}
+
+TEST_F(BadInput, JsonWithCarriageReturnsAloneIsReadWithItsLines) {
+  std::string market = files["market.json"];
+  std::replace(market.begin(), market.end(), '\n', '\r');
+  files["market.json"] = market;
+  EXPECT_EQ(error_with("config.json", files["config.json"]), "no error");
+  EXPECT_EQ(zero_price_error(), kZeroPriceError);
+}
+
+TEST_F(BadInput, ByteOrderMarkDoesNotShiftColumns) {
+  for (auto& [file, text] : files) text = "\xEF\xBB\xBF" + text;
+  EXPECT_EQ(error_with("config.json", files["config.json"]), "no error");
+  EXPECT_EQ(
+      replace("positions.csv", "account,instrument,quantity\n",
+              "account,instrument,quantity,trader\n"),
+      "positions.csv:1:29: unknown column 'trader' (expected: account, instrument, quantity)");
+  EXPECT_EQ(replace("positions.csv", "account,", "trader,"),
+            "positions.csv:1:1: unknown column 'trader' (expected: account, instrument, quantity)");
+  EXPECT_EQ(zero_price_error(), kZeroPriceError);
+  EXPECT_EQ(replace("config.json", "{\"measure\": \"es\"", "{\"measure\": \"cvar\""),
+            "config.json:1:13: '/measure': expected \"es\" or \"var\", found \"cvar\"");
+}
+
+TEST_F(BadInput, DirectoryGivenAsAFile) {
+  for (const auto& [file, text] : files) dir.write(file, text);
+  for (std::string InputPaths::*role :
+       {&InputPaths::positions, &InputPaths::accounts, &InputPaths::market}) {
+    InputPaths broken = paths();
+    broken.*role = dir.path();
+    try {
+      load_inputs(broken);
+      ADD_FAILURE() << "expected an error";
+    } catch (const InputError& error) {
+      EXPECT_EQ(std::string(error.what()), dir.path() + ": is a directory, expected a file");
+    }
+  }
+}
+
+TEST_F(BadInput, DuplicateAccountIdOutOfOrder) {
+  EXPECT_EQ(error_with("accounts.csv",
+                       "account,mode\nA2,cross\nA1,cross\nA3,cross\nA1,isolated\nA2,cross\n"),
+            "accounts.csv:5:1: column 'account': duplicate account id 'A1'");
+}
+
+TEST_F(BadInput, UnknownAccountOutOfOrder) {
+  EXPECT_EQ(error_with("positions.csv",
+                       "account,instrument,quantity\nA2,PBB,3\nA1,FAA,1\nA0,FAA,1\nA1,CAA,-2\n"),
+            "positions.csv:4:1: column 'account': unknown account 'A0' (not in accounts.csv)");
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <tuple>
+
 #include "io/loaders.hpp"
 #include "support/test_support.hpp"
 #include "xmargin/inputs.hpp"
@@ -97,6 +100,42 @@ TEST_F(Loaders, UsedUnderlyingsAreThoseOfInstruments) {
   dir.write("positions.csv", "account,instrument,quantity\nA1,FBB,1\n");
   const Inputs inputs = load_inputs(paths());
   EXPECT_EQ(used_underlyings(inputs.book), std::vector<std::string>{"BB"});
+}
+
+TEST_F(Loaders, PositionsInAnyOrderAreSortedAndNetted) {
+  dir.write("positions.csv",
+            "account,instrument,quantity\nA2,PBB,1\nA1,FAA,1\nA2,PBB,2\nA1,CAA,-2\nA1,FAA,0.5\n");
+  for (const bool with_accounts : {true, false}) {
+    InputPaths which = paths();
+    if (!with_accounts) which.accounts.clear();
+    const Book book = load_inputs(which).book;
+    ASSERT_EQ(book.accounts.size(), 2u);
+    EXPECT_EQ(book.accounts[0].id, "A1");
+    EXPECT_EQ(book.accounts[1].id, "A2");
+    ASSERT_EQ(book.positions.size(), 3u);
+    const std::vector<std::tuple<std::size_t, std::size_t, double>> expected{
+        {0, 0, 1.5}, {0, 1, -2.0}, {1, 2, 3.0}};
+    for (std::size_t p = 0; p < expected.size(); ++p) {
+      EXPECT_EQ(std::tuple(book.positions[p].account, book.positions[p].instrument,
+                           book.positions[p].quantity),
+                expected[p])
+          << "position " << p << (with_accounts ? " with" : " without") << " accounts.csv";
+    }
+  }
+}
+
+// Rows of one position add up in file order from 0.0, as SPEC §2's running sum
+// does: 1e16 + 1 rounds back to 1e16, so another order would leave 1, not 0;
+// and a lone -0 nets to +0.
+TEST_F(Loaders, RepeatedRowsAddUpInFileOrder) {
+  dir.write("positions.csv",
+            "account,instrument,quantity\nA1,FAA,1e16\nA1,CAA,-0\nA1,FAA,1\nA2,PBB,3\n"
+            "A1,FAA,-1e16\n");
+  const Book book = load_inputs(paths()).book;
+  ASSERT_EQ(book.positions.size(), 3u);
+  EXPECT_EQ(book.positions[0].quantity, 0.0);
+  EXPECT_EQ(book.positions[1].quantity, 0.0);
+  EXPECT_FALSE(std::signbit(book.positions[1].quantity));
 }
 
 }  // namespace
