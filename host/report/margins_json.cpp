@@ -1,4 +1,7 @@
+#include <charconv>
+#include <cmath>
 #include <fstream>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -10,19 +13,93 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json row_json(const MarginRow& row) {
-  return Json{{"id", row.id},
-              {"margin", row.margin},
-              {"var", row.var},
-              {"es", row.es},
-              {"worst_loss", row.worst_loss},
-              {"worst_scenario", row.worst_scenario},
-              {"isolated_margin", row.isolated_margin},
-              {"offset_benefit", row.offset_benefit},
-              {"collateral", row.collateral},
-              {"excess", row.excess},
-              {"positions", row.positions}};
-}
+// The rows are written one by one rather than built as one nlohmann document:
+// the document and its dump took about 3 KB per account, the largest memory
+// of a clearing-house run. The text is what Json::dump(2) gave for the same
+// document (layout, escapes, number types), so readers see the same values.
+class RowWriter {
+ public:
+  explicit RowWriter(std::ofstream& out) : out_(out) {}
+  RowWriter(const RowWriter&) = delete;
+  RowWriter& operator=(const RowWriter&) = delete;
+
+  // `"name": [ … ]` at the top level of the document, one object per row of `level`.
+  void array(const char* name, const std::vector<MarginRow>& rows, RowLevel level) {
+    text_.append(",\n  \"").append(name).append("\": [");
+    bool first = true;
+    for (const MarginRow& row : rows) {
+      if (row.level != level) continue;
+      text_.append(first ? "\n    {\n" : ",\n    {\n");
+      first = false;
+      text_.append("      \"id\": ");
+      string(row.id);
+      number("margin", row.margin);
+      number("var", row.var);
+      number("es", row.es);
+      number("worst_loss", row.worst_loss);
+      integer("worst_scenario", row.worst_scenario);
+      number("isolated_margin", row.isolated_margin);
+      number("offset_benefit", row.offset_benefit);
+      number("collateral", row.collateral);
+      number("excess", row.excess);
+      integer("positions", row.positions);
+      text_.append("\n    }");
+      if (text_.size() > kFlushBytes) flush();
+    }
+    text_.append(first ? "]" : "\n  ]");
+  }
+
+  void append(std::string_view text) { text_.append(text); }
+
+  void flush() {
+    out_.write(text_.data(), static_cast<std::streamsize>(text_.size()));
+    text_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kFlushBytes = 1 << 20;
+  std::ofstream& out_;
+  std::string text_;
+
+  // A member after the first ("id") of a row object.
+  void member(const char* name) { text_.append(",\n      \"").append(name).append("\": "); }
+
+  void string(const std::string& value) {
+    for (const char c : value) {
+      // Quotes, backslashes, control and non-ASCII bytes take nlohmann's
+      // escaping (and its check of UTF-8); plain ids are copied as they are.
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
+          static_cast<unsigned char>(c) >= 0x80) {
+        text_.append(Json(value).dump());
+        return;
+      }
+    }
+    text_.append("\"").append(value).append("\"");
+  }
+
+  void number(const char* name, double value) {
+    member(name);
+    if (!std::isfinite(value)) {  // JSON has no infinities; nlohmann writes null too
+      text_.append("null");
+      return;
+    }
+    char digits[32];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    const std::string_view shortest(digits, static_cast<std::size_t>(end - digits));
+    text_.append(shortest);
+    // The shortest text that reads back to the same double; ".0" keeps a whole
+    // number a float for readers that tell 5 from 5.0.
+    if (shortest.find_first_of(".e") == std::string_view::npos) text_.append(".0");
+  }
+
+  template <typename Integer>
+  void integer(const char* name, Integer value) {
+    member(name);
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    text_.append(digits, end);
+  }
+};
 
 Json config_json(const Config& config) {
   Json json{{"measure", config.measure == RiskMeasure::expected_shortfall ? "es" : "var"},
@@ -35,6 +112,35 @@ Json config_json(const Config& config) {
   }
   json["scenarios"] = sources;
   return json;
+}
+
+// Everything but the rows: small, so built as one document.
+Json metadata_json(const RunInfo& info) {
+  Json inputs = Json::array();
+  for (const InputFile& file : info.inputs) {
+    inputs.push_back(Json{{"role", file.role}, {"path", file.path}, {"sha256", file.sha256}});
+  }
+  Json sources = Json::array();
+  for (const ScenarioSourceInfo& source : info.sources) {
+    sources.push_back(Json{{"name", source.name},
+                           {"count", source.count},
+                           {"first", source.first_label},
+                           {"last", source.last_label}});
+  }
+  Json timings = Json::object();
+  for (const StageTiming& timing : info.timings) timings[timing.stage] = timing.seconds;
+  return Json{{"version", XM_VERSION},
+              {"backend", info.backend},
+              {"device", info.device},
+              {"inputs", inputs},
+              {"config", config_json(info.config)},
+              {"scenarios", Json{{"count", info.scenario_count}, {"sources", sources}}},
+              {"counts", Json{{"accounts", info.accounts},
+                              {"groups", info.groups},
+                              {"instruments", info.instruments},
+                              {"positions", info.positions},
+                              {"underlyings", info.underlyings}}},
+              {"timings_seconds", timings}};
 }
 
 }  // namespace
@@ -53,41 +159,20 @@ std::vector<ScenarioSourceInfo> describe_sources(const ScenarioSet& scenarios) {
 
 void write_margins_json(const std::string& path, const std::vector<MarginRow>& rows,
                         const RunInfo& info) {
-  Json inputs = Json::array();
-  for (const InputFile& file : info.inputs) {
-    inputs.push_back(Json{{"role", file.role}, {"path", file.path}, {"sha256", file.sha256}});
-  }
-  Json sources = Json::array();
-  for (const ScenarioSourceInfo& source : info.sources) {
-    sources.push_back(Json{{"name", source.name},
-                           {"count", source.count},
-                           {"first", source.first_label},
-                           {"last", source.last_label}});
-  }
-  Json timings = Json::object();
-  for (const StageTiming& timing : info.timings) timings[timing.stage] = timing.seconds;
-
-  Json accounts = Json::array(), groups = Json::array();
-  for (const MarginRow& row : rows) {
-    (row.level == RowLevel::account ? accounts : groups).push_back(row_json(row));
-  }
-  const Json document{{"version", XM_VERSION},
-                      {"backend", info.backend},
-                      {"device", info.device},
-                      {"inputs", inputs},
-                      {"config", config_json(info.config)},
-                      {"scenarios", Json{{"count", info.scenario_count}, {"sources", sources}}},
-                      {"counts", Json{{"accounts", info.accounts},
-                                      {"groups", info.groups},
-                                      {"instruments", info.instruments},
-                                      {"positions", info.positions},
-                                      {"underlyings", info.underlyings}}},
-                      {"timings_seconds", timings},
-                      {"accounts", accounts},
-                      {"groups", groups}};
   std::ofstream out(path, std::ios::binary);
   if (!out) throw RunError("cannot write " + path);
-  out << document.dump(2) << '\n';
+  // The metadata object without its closing "\n}", so that the row arrays
+  // follow as its last members.
+  std::string metadata = metadata_json(info).dump(2);
+  XM_EXPECTS(metadata.ends_with("\n}"), "an object's dump ends with its brace");
+  metadata.resize(metadata.size() - 2);
+
+  RowWriter writer(out);
+  writer.append(metadata);
+  writer.array("accounts", rows, RowLevel::account);
+  writer.array("groups", rows, RowLevel::group);
+  writer.append("\n}\n");
+  writer.flush();
   if (!out.flush()) throw RunError("cannot write " + path);
 }
 
