@@ -109,6 +109,7 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
   info.timings.insert(info.timings.end(), outcome.backend.timings.begin(),
                       outcome.backend.timings.end());
   info.timings.push_back({"margins", rows_seconds});
+  info.plan = outcome.backend.plan;
   return outcome;
 }
 

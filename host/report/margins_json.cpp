@@ -140,7 +140,11 @@ Json metadata_json(const RunInfo& info) {
                               {"instruments", info.instruments},
                               {"positions", info.positions},
                               {"underlyings", info.underlyings}}},
-              {"timings_seconds", timings}};
+              {"timings_seconds", timings},
+              {"chunks", Json{{"portfolios_per_chunk", info.plan.portfolio_chunk},
+                              {"scenarios_per_chunk", info.plan.scenario_chunk},
+                              {"unit_matrix_whole", info.plan.unit_whole},
+                              {"planned_bytes", info.plan.bytes}}}};
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ struct RunInfo {
   std::vector<ScenarioSourceInfo> sources;
   std::size_t accounts = 0, groups = 0, instruments = 0, positions = 0, underlyings = 0;
   std::vector<StageTiming> timings;
+  ChunkPlan plan;  // how the backend cut the run to fit its memory budget
 };
 
 void write_margins_csv(const std::string& path, const std::vector<MarginRow>& rows);

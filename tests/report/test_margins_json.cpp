@@ -42,6 +42,7 @@ RunInfo run_info() {
   info.accounts = 2;
   info.groups = 1;
   info.timings = {{"load", 0.25}, {"revalue", 1.5}};
+  info.plan = ChunkPlan{640, 125, false, 123456789};
   return info;
 }
 
@@ -89,6 +90,10 @@ Json reference(const std::vector<MarginRow>& rows, const RunInfo& info) {
                       {"positions", info.positions},
                       {"underlyings", info.underlyings}}},
       {"timings_seconds", timings},
+      {"chunks", Json{{"portfolios_per_chunk", info.plan.portfolio_chunk},
+                      {"scenarios_per_chunk", info.plan.scenario_chunk},
+                      {"unit_matrix_whole", info.plan.unit_whole},
+                      {"planned_bytes", info.plan.bytes}}},
       {"accounts", accounts},
       {"groups", groups}};
 }
