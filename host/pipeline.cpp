@@ -100,6 +100,7 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
   info.config = config;
   info.scenario_count = prepared.scenarios.count();
   info.sources = describe_sources(prepared.scenarios);
+  info.worst_scenarios = name_worst_scenarios(outcome.rows, prepared.scenarios);
   info.accounts = book.accounts.size();
   info.groups = prepared.packed.layout.group_ids.size();
   info.instruments = book.instruments.size();
