@@ -26,7 +26,8 @@ std::vector<InputFile> checksums(const InputPaths& paths) {
 
 }  // namespace
 
-PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener) {
+PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener,
+                        bool draw_monte_carlo_on_host) {
   PreparedRun prepared;
   Stopwatch stopwatch;
   announce(listener, "loading inputs");
@@ -41,7 +42,8 @@ PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener) 
 
   stopwatch.restart();
   announce(listener, "building scenarios");
-  prepared.scenarios = build_scenarios(prepared.inputs, prepared.packed.book.underlying_ids);
+  prepared.scenarios = build_scenarios(prepared.inputs, prepared.packed.book.underlying_ids,
+                                       draw_monte_carlo_on_host);
   prepared.timings.push_back({"scenarios", stopwatch.seconds()});
   return prepared;
 }

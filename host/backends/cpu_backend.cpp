@@ -206,6 +206,8 @@ class CpuBackend final : public Backend {
     const ScenarioSet& scenarios = *request.scenarios;
     XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids,
                "scenarios not aligned with the book");
+    XM_EXPECTS(!scenarios.monte_carlo || scenarios.monte_carlo->drawn_on_host,
+               "the cpu backend needs Monte Carlo scenarios drawn on the host");
     const std::size_t count = scenarios.count();
     const std::size_t portfolios = book.portfolio_count();
     BackendResult result;

@@ -39,7 +39,8 @@ MonteCarloModel monte_carlo_model(const History& history, const MonteCarloSource
   return model;
 }
 
-ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource& source) {
+ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource& source,
+                                 bool draw_on_host) {
   const MonteCarloModel model = monte_carlo_model(history, source);
   const FactorMoves& factors = model.factors;
   const std::vector<double>& root = model.root;
@@ -55,13 +56,33 @@ ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource&
     set.underlying_ids.push_back(history.series[u].underlying);
     set.vol_moves.push_back(factors.vol_factor[u] == kNoVol ? 0 : 1);
   }
-  set.price_factor.resize(underlyings * count);
+  set.price_factor.assign(underlyings * count, 1.0);
   set.vol_shift.assign(underlyings * count, 0.0);
   set.horizon_days.assign(count, static_cast<double>(source.mpor_days));
   set.weight.assign(count, 1.0 / static_cast<double>(count));
   set.source.assign(count, "monte_carlo");
   set.label.reserve(count);
   for (std::size_t s = 0; s < count; ++s) set.label.push_back(draw_label(s));
+
+  MonteCarloDraws& draws = set.monte_carlo.emplace();
+  draws.count = count;
+  draws.seed = source.seed;
+  draws.student_t = student_t;
+  draws.nu = source.nu;
+  draws.factors = dimension;
+  draws.normals_per_scenario = stride;
+  draws.root = root;
+  draws.factor_underlying.assign(dimension, -1);
+  draws.factor_is_vol.assign(dimension, 0);
+  for (std::size_t u = 0; u < underlyings; ++u) {
+    draws.factor_underlying[u] = static_cast<std::int32_t>(u);  // price factors come first
+    if (factors.vol_factor[u] != kNoVol) {
+      draws.factor_underlying[factors.vol_factor[u]] = static_cast<std::int32_t>(u);
+      draws.factor_is_vol[factors.vol_factor[u]] = 1;
+    }
+  }
+  draws.drawn_on_host = draw_on_host;
+  if (!draw_on_host) return set;
 
   PhiloxNormals normals(source.seed);
   const std::size_t batch_scenarios =

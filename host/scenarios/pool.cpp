@@ -37,8 +37,15 @@ ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts) {
                               set.vol_shift.begin() + end);
     }
   }
+  std::size_t first = 0;
   for (const WeightedScenarios& part : parts) {
     const ScenarioSet& set = part.scenarios;
+    if (set.monte_carlo) {
+      XM_EXPECTS(!pooled.monte_carlo, "at most one Monte Carlo source");
+      pooled.monte_carlo = set.monte_carlo;
+      pooled.monte_carlo->first += first;
+    }
+    first += set.count();
     // SPEC §5: the source's weight split equally among its scenarios, then
     // normalised over all sources. One source of weight w gives exactly 1/N.
     const double weight = (part.weight / total_weight) / static_cast<double>(set.count());
@@ -51,7 +58,8 @@ ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts) {
   return pooled;
 }
 
-ScenarioSet generate_configured_scenarios(const History& history, const Config& config) {
+ScenarioSet generate_configured_scenarios(const History& history, const Config& config,
+                                          bool draw_monte_carlo_on_host) {
   std::vector<WeightedScenarios> parts;
   if (config.historical) {
     parts.push_back({generate_historical(history, *config.historical), config.historical->weight});
@@ -61,8 +69,8 @@ ScenarioSet generate_configured_scenarios(const History& history, const Config& 
                      config.filtered_historical->weight});
   }
   if (config.monte_carlo) {
-    parts.push_back(
-        {generate_monte_carlo(history, *config.monte_carlo), config.monte_carlo->weight});
+    parts.push_back({generate_monte_carlo(history, *config.monte_carlo, draw_monte_carlo_on_host),
+                     config.monte_carlo->weight});
   }
   XM_EXPECTS(!parts.empty(), "the config names no scenario source");
   if (parts.size() == 1) {
@@ -72,12 +80,14 @@ ScenarioSet generate_configured_scenarios(const History& history, const Config& 
   return pool_scenarios(parts);
 }
 
-ScenarioSet build_scenarios(const Inputs& inputs, const std::vector<std::string>& underlying_ids) {
+ScenarioSet build_scenarios(const Inputs& inputs, const std::vector<std::string>& underlying_ids,
+                            bool draw_monte_carlo_on_host) {
   if (inputs.replayed_scenarios) {
     return align_scenarios(*inputs.replayed_scenarios, underlying_ids, inputs.paths.scenarios);
   }
   XM_EXPECTS(inputs.history, "generated scenarios need a history");
-  ScenarioSet set = generate_configured_scenarios(*inputs.history, inputs.config);
+  ScenarioSet set =
+      generate_configured_scenarios(*inputs.history, inputs.config, draw_monte_carlo_on_host);
   // The history is loaded in the book's underlying order, so this is the usual
   // case, and it spares a copy of a set that may hold a million scenarios.
   if (set.underlying_ids == underlying_ids) return set;
@@ -91,12 +101,20 @@ ScenarioSet align_scenarios(const ScenarioSet& scenarios, const std::vector<std:
   aligned.weight = scenarios.weight;
   aligned.source = scenarios.source;
   aligned.label = scenarios.label;
+  aligned.monte_carlo = scenarios.monte_carlo;
   const std::size_t count = scenarios.count();
   for (const std::string& id : ids) {
     std::size_t from = 0;
     while (from < scenarios.underlying_count() && scenarios.underlying_ids[from] != id) ++from;
     if (from == scenarios.underlying_count()) {
       throw InputError(source_path, 0, 0, "no scenarios for underlying '" + id + "'");
+    }
+    if (aligned.monte_carlo) {
+      // The draws' factors follow their underlyings to their new rows.
+      for (std::int32_t& u : aligned.monte_carlo->factor_underlying) {
+        if (u == static_cast<std::int32_t>(from))
+          u = -2 - static_cast<std::int32_t>(aligned.underlying_ids.size());
+      }
     }
     aligned.underlying_ids.push_back(id);
     aligned.vol_moves.push_back(scenarios.vol_moves[from]);
@@ -106,6 +124,10 @@ ScenarioSet align_scenarios(const ScenarioSet& scenarios, const std::vector<std:
                                 scenarios.price_factor.begin() + end);
     aligned.vol_shift.insert(aligned.vol_shift.end(), scenarios.vol_shift.begin() + begin,
                              scenarios.vol_shift.begin() + end);
+  }
+  if (aligned.monte_carlo) {
+    // Marked −2 − new row above; factors of underlyings left out move nothing.
+    for (std::int32_t& u : aligned.monte_carlo->factor_underlying) u = u <= -2 ? -2 - u : -1;
   }
   return aligned;
 }

@@ -30,7 +30,10 @@ std::vector<double> ewma_variances(const std::vector<double>& levels, double lam
 // generator in the order of draws of include/xmargin/monte_carlo.hpp. Labels
 // "mc#000000" … (the draw), source "monte_carlo". Throws RunError in a build
 // without cuRAND.
-ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource& source);
+// `draw_on_host` false: the set describes its draws (ScenarioSet::monte_carlo)
+// and leaves price_factor at 1 and vol_shift at 0, for the cuda backend to draw.
+ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource& source,
+                                 bool draw_on_host = true);
 
 // One source's scenarios and its weight in the pool (SPEC §5).
 struct WeightedScenarios {
@@ -45,11 +48,13 @@ ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts);
 
 // The configured sources pooled in a fixed order: historical,
 // filtered_historical, monte_carlo.
-ScenarioSet generate_configured_scenarios(const History& history, const Config& config);
+ScenarioSet generate_configured_scenarios(const History& history, const Config& config,
+                                          bool draw_monte_carlo_on_host = true);
 
 // The scenario set a run uses: the replayed file if one was given, else the
 // configured sources, with underlyings in `underlying_ids` order.
-ScenarioSet build_scenarios(const Inputs& inputs, const std::vector<std::string>& underlying_ids);
+ScenarioSet build_scenarios(const Inputs& inputs, const std::vector<std::string>& underlying_ids,
+                            bool draw_monte_carlo_on_host = true);
 
 // Audit and replay (`xmargin scenarios`, `--scenarios`). CSV columns:
 // scenario,source,label,weight,horizon_days, then per underlying
