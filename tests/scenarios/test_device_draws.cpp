@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 
 #include "scenarios/philox_normals.hpp"
 #include "support/test_support.hpp"
@@ -99,6 +101,48 @@ TEST_F(DeviceDraws, TheDeviceLeavesNoColumnUndrawn) {
     if (!draws.factor_is_vol[f]) ++priced[static_cast<std::size_t>(draws.factor_underlying[f])];
   }
   EXPECT_EQ(priced, std::vector<int>(priced.size(), 1));
+}
+
+// Distance in units in the last place between two doubles of the same sign.
+std::uint64_t ulps_apart(double a, double b) {
+  std::int64_t x = 0, y = 0;
+  std::memcpy(&x, &a, sizeof x);
+  std::memcpy(&y, &b, sizeof y);
+  return x > y ? static_cast<std::uint64_t>(x - y) : static_cast<std::uint64_t>(y - x);
+}
+
+// On a device: its normals and scenarios against the host generator's. They
+// may differ in the last bits (sincospi, log and exp of the device library);
+// the test reports the largest difference and holds it to a few ulps.
+TEST_F(DeviceDraws, OnADeviceTheDrawsEqualTheHostsToAFewUlps) {
+  if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
+#if defined(XM_HAVE_CUDA)
+  test::TempDir dir;
+  const PreparedRun prepared =
+      prepare_run(pooled_book(dir, "\"distribution\": \"student_t\", \"nu\": 4.5, "));
+  const ScenarioSet& host = prepared.scenarios;
+  const MonteCarloDraws& mc = *host.monte_carlo;
+  std::vector<double> device_normals;
+  const ScenarioSet device = cuda_draw_monte_carlo(host, &device_normals);
+  std::vector<double> host_normals(device_normals.size());
+  PhiloxNormals(mc.seed).next(host_normals.data(), host_normals.size());
+  std::uint64_t normal_ulps = 0, scenario_ulps = 0;
+  for (std::size_t i = 0; i < host_normals.size(); ++i) {
+    normal_ulps = std::max(normal_ulps, ulps_apart(host_normals[i], device_normals[i]));
+  }
+  for (std::size_t i = 0; i < host.price_factor.size(); ++i) {
+    scenario_ulps =
+        std::max(scenario_ulps, ulps_apart(host.price_factor[i], device.price_factor[i]));
+    if (host.vol_shift[i] != 0.0) {
+      scenario_ulps = std::max(scenario_ulps, ulps_apart(host.vol_shift[i], device.vol_shift[i]));
+    }
+  }
+  std::printf("device vs host: normals at most %llu ulps apart, scenarios at most %llu ulps\n",
+              static_cast<unsigned long long>(normal_ulps),
+              static_cast<unsigned long long>(scenario_ulps));
+  EXPECT_LE(normal_ulps, 16u);
+  EXPECT_LE(scenario_ulps, 1024u);  // the χ² inversion and √h·L sums amplify last bits
+#endif
 }
 
 }  // namespace
