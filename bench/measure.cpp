@@ -106,9 +106,14 @@ json probe_cuda() {
 json describe_host() {
   const std::string model = proc_field("/proc/cpuinfo", "model name");
   const std::string memory_kib = proc_field("/proc/meminfo", "MemTotal");
+  // The load when the bench starts: on a shared machine, other jobs slow every figure.
+  std::ifstream loadavg("/proc/loadavg");
+  double load = -1.0;
+  loadavg >> load;
   return {{"cpu", model.empty() ? "unknown processor" : model},
           {"cores", std::thread::hardware_concurrency()},
-          {"memory_bytes", memory_kib.empty() ? json() : json(std::stoull(memory_kib) * 1024)}};
+          {"memory_bytes", memory_kib.empty() ? json() : json(std::stoull(memory_kib) * 1024)},
+          {"load_average", load < 0.0 ? json() : json(load)}};
 }
 
 }  // namespace xm::bench

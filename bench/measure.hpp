@@ -35,7 +35,7 @@ nlohmann::ordered_json measure_naive(const InputPaths& paths, const MeasureOptio
 // {usable, reason, gpu}.
 nlohmann::ordered_json probe_cuda();
 
-// The host: {cpu, cores, memory_bytes}.
+// The host: {cpu, cores, memory_bytes, load_average (1 minute, at the start)}.
 nlohmann::ordered_json describe_host();
 
 }  // namespace xm::bench

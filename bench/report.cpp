@@ -254,9 +254,9 @@ void print_report(const json& summary, std::FILE* out) {
   const json& backends = summary["backends"];
   const json& naive = summary["naive"];
 
-  std::fprintf(out, "machine: %s, %s cores, %s memory; GPU: %s\n",
+  std::fprintf(out, "machine: %s, %s cores, %s memory, load average %s at the start; GPU: %s\n",
                machine["cpu"].get<std::string>().c_str(), machine["cores"].dump().c_str(),
-               bytes_text(machine["memory_bytes"]).c_str(),
+               bytes_text(machine["memory_bytes"]).c_str(), machine["load_average"].dump().c_str(),
                machine["gpu"].is_string()
                    ? machine["gpu"].get<std::string>().c_str()
                    : ("none (" + machine["gpu_note"].get<std::string>() + ")").c_str());
