@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "xmargin/error.hpp"
 
 namespace xm::bench {
 namespace {
@@ -45,6 +46,11 @@ std::string workload_dir(const std::string& name, std::string cache,
     std::fprintf(stderr, "workload %s: reusing %s\n", name.c_str(), cache.c_str());
     return cache;
   }
+  // Never delete what the bench did not make: a folder in the way must be empty.
+  if (fs::exists(cache) && !(fs::is_directory(cache) && fs::is_empty(cache))) {
+    throw InputError("--cache " + cache +
+                     " exists but holds no book; remove it or choose another folder");
+  }
   const fs::path partial = cache + ".partial-" + std::to_string(::getpid());
   fs::remove_all(partial);
   fs::create_directories(partial.parent_path());
@@ -59,7 +65,7 @@ std::string workload_dir(const std::string& name, std::string cache,
     throw std::runtime_error(program + " --workload " + name + " failed with exit status " +
                              std::to_string(status));
   }
-  fs::remove_all(cache);
+  fs::remove(cache);  // empty, if there at all
   fs::rename(partial, cache);
   return cache;
 }
