@@ -58,7 +58,8 @@ json measure_backend(const std::string& name, const InputPaths& paths,
     // Each repetition's book is freed before the next is loaded, so the peak
     // resident set is that of one run.
     Stopwatch total;
-    const PreparedRun prepared = prepare_run(paths);
+    // As `xmargin run` does: the cuda backend draws Monte Carlo scenarios on the device.
+    const PreparedRun prepared = prepare_run(paths, {}, name != "cuda");
     Stopwatch in_memory;
     const RunOutcome outcome = run_margins(prepared, *backend, false);
     const double in_memory_s = in_memory.seconds();

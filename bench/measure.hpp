@@ -20,9 +20,9 @@ struct MeasureOptions {
 
 // The backends measured: "cpu1" (cpu backend on 1 thread), "cpu", "cuda".
 // Each repetition is a whole run from the files, as `xmargin run` does it:
-// prepare_run (load, pack, scenarios), then run_margins (backend run, margin
-// rows); the backend is made once, before them (its "init_s": for cuda, the
-// device context). Returns {name, device, threads, init_s, plan, workload,
+// prepare_run (load, pack, scenarios; Monte Carlo ones left to the device for
+// cuda), then run_margins (backend run, margin rows); the backend is made once, before them (its
+// "init_s": for cuda, the device context). Returns {name, device, threads, init_s, plan, workload,
 // repetitions: [{stages: [[stage, s]…], in_memory_s, end_to_end_s}…]}.
 nlohmann::ordered_json measure_backend(const std::string& name, const InputPaths& paths,
                                        const MeasureOptions& options);
