@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "xmargin/pricing/contract.hpp"
 
@@ -41,5 +42,11 @@ struct PortfoliosView {
   const std::int32_t* entry_instrument;
   const double* entry_weight;
 };
+
+// Kernels take these by value: a bytewise copy must be a valid copy.
+static_assert(std::is_trivially_copyable_v<UnderlyingsView>);
+static_assert(std::is_trivially_copyable_v<InstrumentsView>);
+static_assert(std::is_trivially_copyable_v<ScenariosView>);
+static_assert(std::is_trivially_copyable_v<PortfoliosView>);
 
 }  // namespace xm
