@@ -1,5 +1,6 @@
 #include "xmargin/error.hpp"
 #include "xmargin/scenarios.hpp"
+#include "xmargin/vol_tenors.hpp"
 
 namespace xm {
 
@@ -39,6 +40,8 @@ ScenarioSet generate_historical(const History& history, const HistoricalSource& 
         set.vol_shift[u * lookback + j] = series.vols[t + mpor] - series.vols[t];
     }
   }
+  lay_out_vol_tenors(set, history);
+  fill_historical_tenor_shifts(set, history, first, mpor);
   return set;
 }
 
@@ -59,12 +62,14 @@ ScenarioSet align_scenarios(const ScenarioSet& scenarios, const std::vector<std:
   aligned.source = scenarios.source;
   aligned.label = scenarios.label;
   const std::size_t count = scenarios.count();
+  std::vector<std::size_t> picked;
   for (const std::string& id : ids) {
     std::size_t from = 0;
     while (from < scenarios.underlying_count() && scenarios.underlying_ids[from] != id) ++from;
     if (from == scenarios.underlying_count()) {
       throw InputError(source_path, 0, 0, "no scenarios for underlying '" + id + "'");
     }
+    picked.push_back(from);
     aligned.underlying_ids.push_back(id);
     aligned.vol_moves.push_back(scenarios.vol_moves[from]);
     const auto begin = static_cast<std::ptrdiff_t>(from * count);
@@ -74,6 +79,7 @@ ScenarioSet align_scenarios(const ScenarioSet& scenarios, const std::vector<std:
     aligned.vol_shift.insert(aligned.vol_shift.end(), scenarios.vol_shift.begin() + begin,
                              scenarios.vol_shift.begin() + end);
   }
+  select_vol_tenors(scenarios, picked, std::nullopt, aligned);
   return aligned;
 }
 

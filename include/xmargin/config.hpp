@@ -10,12 +10,20 @@ struct HistoricalSource {
   int mpor_days = 2;         // margin period of risk, business days
 };
 
+// config.json "vol_surface" (SPEC §6): a surface whose total variance σ²T
+// decreases in expiry at some moneyness node (calendar arbitrage) is an error
+// unless allowed, then a warning on stderr.
+struct VolSurfaceSettings {
+  bool allow_calendar_arbitrage = false;
+};
+
 // config.json (SPEC §2); defaults are the SPEC's.
 struct Config {
   RiskMeasure measure = RiskMeasure::expected_shortfall;
   double confidence = 0.99;
   bool time_decay = true;
   std::optional<HistoricalSource> historical = HistoricalSource{};
+  VolSurfaceSettings vol_surface;
 };
 
 }  // namespace xm

@@ -220,7 +220,7 @@ TEST_F(BadInput, HistoryColumnsOfOtherUnderlyingsAreIgnored) {
 TEST_F(BadInput, ConfigUnknownKey) {
   EXPECT_EQ(error_with("config.json", "{\"measure\": \"es\", \"colour\": 1}"),
             "config.json:1:19: '/colour': unknown key 'colour' (expected: measure, confidence, "
-            "time_decay, scenarios)");
+            "time_decay, scenarios, vol_surface)");
 }
 
 TEST_F(BadInput, ConfigWrongType) {

@@ -27,6 +27,7 @@ inline RandomCase random_case(std::uint64_t seed, std::size_t instruments, std::
     b.spot.push_back(u(10, 200));
     b.rate.push_back(u(0, 0.08));
     b.dividend_yield.push_back(u(0, 0.04));
+    b.surface_shape.emplace_back();  // none: random_surface_case adds them
   }
   for (std::size_t i = 0; i < instruments; ++i) {
     const auto k = static_cast<std::int32_t>(u.index(underlyings));
@@ -40,6 +41,8 @@ inline RandomCase random_case(std::uint64_t seed, std::size_t instruments, std::
     b.underlying.push_back(k);
     // Some expire inside the margin period, to exercise T' = 0.
     b.years_to_expiry.push_back(u(0, 1) < 0.1 ? u(1, 4) / 365.0 : u(0.02, 2.0));
+    b.days_to_expiry.push_back(b.years_to_expiry.back() * 365.0);
+    b.vol_rule.push_back(VolRule::flat);
     b.vol_annual.push_back(u(0.05, 0.8));
     MarketState base{b.spot[static_cast<std::size_t>(k)], b.vol_annual.back(),
                      b.years_to_expiry.back(), b.rate[static_cast<std::size_t>(k)],
