@@ -43,7 +43,8 @@ struct DeviceInputs {
                      copy(pool, book.vol_annual, stream),
                      copy(pool, book.base_value, stream),
                      copy(pool, book.vol_rule, stream),
-                     copy(pool, book.days_to_expiry, stream)};
+                     copy(pool, book.days_to_expiry, stream),
+                     copy(pool, book.moneyness_strike, stream)};
     d.portfolios = {book.portfolio_count(), copy(pool, book.row_offsets, stream),
                     copy(pool, book.entry_instrument, stream),
                     copy(pool, book.entry_weight, stream)};

@@ -79,21 +79,24 @@ void pack_instruments(const Book& book, PackedBook& packed) {
     base.years_to_expiry = static_cast<double>(days) / kCalendarDaysPerYear;
     base.rate = underlying.rate;
     base.dividend_yield = underlying.dividend_yield;
+    double moneyness_strike = 0.0;
     if (rule == VolRule::flat) {
       base.vol_annual = inst.vol_annual.value_or(underlying.vol_annual);
     } else {
-      // SPEC §6: σ0 = σ(K/F0, T), F0 written as unit_pnl writes F′, so that
-      // sticky moneyness at an unmoved spot reads the very same vol.
-      const double forward =
-          base.spot * std::exp((base.rate - base.dividend_yield) * base.years_to_expiry);
+      // SPEC §6: σ0 = σ(K/F0, T), K/F0 = K·e^{−(r−q)T}/S0 computed as unit_pnl
+      // computes K/F′, so that sticky moneyness at an unmoved spot reads the
+      // very same vol.
+      moneyness_strike =
+          inst.terms.strike / std::exp((base.rate - base.dividend_yield) * base.years_to_expiry);
       base.vol_annual = surface_vol(surfaces, static_cast<std::size_t>(u),
-                                    inst.terms.strike / forward, base.years_to_expiry);
+                                    moneyness_strike / base.spot, base.years_to_expiry);
     }
 
     packed.terms.push_back(inst.terms);
     packed.underlying.push_back(u);
     packed.years_to_expiry.push_back(base.years_to_expiry);
     packed.days_to_expiry.push_back(static_cast<double>(days));
+    packed.moneyness_strike.push_back(moneyness_strike);
     packed.vol_rule.push_back(rule);
     packed.vol_annual.push_back(base.vol_annual);
     packed.base_value.push_back(instrument_value(inst.terms, base));

@@ -36,6 +36,9 @@ struct PackedBook {
   std::vector<std::int32_t> underlying;  // index into the underlyings above
   std::vector<double> years_to_expiry;   // (expiry − valuation date) / 365
   std::vector<double> days_to_expiry;    // calendar days, for tenor vol shifts
+  // K·e^{−(r−q)T}, so that a surface's moneyness K/F at spot S is moneyness_strike / S (SPEC §6);
+  // 0 for an instrument that reads no surface.
+  std::vector<double> moneyness_strike;
   std::vector<VolRule> vol_rule;         // flat, or which way its underlying's surface moves
   std::vector<double> vol_annual;  // base vol σ0: own vol, else the surface at K/F0, else flat
   std::vector<double> base_value;  // value of one unit in the base market

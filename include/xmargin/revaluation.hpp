@@ -1,5 +1,4 @@
 #pragma once
-#include <cmath>
 #include <cstddef>
 
 #include "xmargin/hd.hpp"
@@ -51,13 +50,13 @@ XM_HD inline double unit_pnl(const InstrumentsView& instruments, const Underlyin
 
   // σ(m′, T) + ΔV, floored, for an option on a surface; σ₀ + ΔV, floored, for
   // a flat vol that moves; σ₀ otherwise. Sticky moneyness reads the surface at
-  // the scenario's forward with the undecayed T; sticky strike keeps σ₀ = σ(K/F₀, T).
+  // the scenario's forward with the undecayed T, m′ = K/F′ = K·e^{−(r−q)T}/S′
+  // (the numerator precomputed, as for σ₀); sticky strike keeps σ₀ = σ(K/F₀, T).
   const VolRule rule = instruments.vol_rule[i];
   double vol = instruments.vol_annual[i];
   if (rule == VolRule::sticky_moneyness) {
-    const double forward =
-        market.spot * exp((market.rate - market.dividend_yield) * base_years);
-    vol = surface_vol(underlyings.surfaces, u, instruments.terms[i].strike / forward, base_years);
+    vol = surface_vol(underlyings.surfaces, u, instruments.moneyness_strike[i] / market.spot,
+                      base_years);
   }
   const VolChange change = scenario_vol_change(scenarios, u, s, instruments.days_to_expiry[i]);
   if (change.moves) vol += change.shift;

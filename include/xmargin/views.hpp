@@ -27,6 +27,7 @@ struct InstrumentsView {
   const double* base_value;
   const VolRule* vol_rule;
   const double* days_to_expiry;  // calendar days, where tenor vol shifts are read
+  const double* moneyness_strike;  // K·e^{−(r−q)T}: m = K/F = moneyness_strike / S
 };
 
 // Shocks of all N scenarios, underlying-major ([u * count + s]); tenor vol

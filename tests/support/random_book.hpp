@@ -60,9 +60,10 @@ inline void add_surfaces(RandomCase& c, Uniform& u) {
                      b.dividend_yield[k]};
     if (b.terms[i].payoff != Payoff::forward && k < 3 && u(0, 1) < 0.7) {
       b.vol_rule[i] = k == 1 ? VolRule::sticky_strike : VolRule::sticky_moneyness;
-      const double forward = base.spot * std::exp((base.rate - base.dividend_yield) * base.years_to_expiry);
+      b.moneyness_strike[i] = b.terms[i].strike /
+                              std::exp((base.rate - base.dividend_yield) * base.years_to_expiry);
       b.vol_annual[i] = base.vol_annual =
-          surface_vol(surfaces, k, b.terms[i].strike / forward, base.years_to_expiry);
+          surface_vol(surfaces, k, b.moneyness_strike[i] / base.spot, base.years_to_expiry);
     }
     b.base_value[i] = instrument_value(b.terms[i], base);
   }
@@ -110,6 +111,7 @@ inline RandomCase random_case(std::uint64_t seed, std::size_t instruments, std::
     // Some expire inside the margin period, to exercise T' = 0.
     b.years_to_expiry.push_back(u(0, 1) < 0.1 ? u(1, 4) / 365.0 : u(0.02, 2.0));
     b.days_to_expiry.push_back(b.years_to_expiry.back() * 365.0);
+    b.moneyness_strike.push_back(0.0);
     b.vol_rule.push_back(VolRule::flat);
     b.vol_annual.push_back(u(0.05, 0.8));
     MarketState base{b.spot[static_cast<std::size_t>(k)], b.vol_annual.back(),

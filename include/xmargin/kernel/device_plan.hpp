@@ -40,7 +40,7 @@ inline std::size_t resident_device_bytes(const PackedBook& book, const ScenarioS
   bytes += pool_bytes(i * sizeof(std::int32_t));
   bytes += 3 * pool_bytes(i * sizeof(double));  // years_to_expiry, vol_annual, base_value
   bytes += pool_bytes(i * sizeof(VolRule));
-  bytes += pool_bytes(i * sizeof(double));  // days_to_expiry
+  bytes += 2 * pool_bytes(i * sizeof(double));  // days_to_expiry, moneyness_strike
   bytes += pool_bytes(book.row_offsets.size() * sizeof(std::int64_t));
   bytes += pool_bytes(entries * sizeof(std::int32_t));
   bytes += pool_bytes(entries * sizeof(double));
