@@ -29,13 +29,12 @@ struct DeviceInputs {
   static DeviceInputs upload(DevicePool& pool, const PackedBook& book, const ScenarioSet& scenarios,
                              cudaStream_t stream) {
     DeviceInputs d;
-    d.underlyings = {copy(pool, book.spot, stream),
-                     copy(pool, book.rate, stream),
-                     copy(pool, book.dividend_yield, stream),
-                     {copy(pool, book.surface_shape, stream),
-                      copy(pool, book.surface_expiry_years, stream),
-                      copy(pool, book.surface_moneyness, stream),
-                      copy(pool, book.surface_vols, stream)}};
+    d.underlyings = {
+        copy(pool, book.spot, stream),
+        copy(pool, book.rate, stream),
+        copy(pool, book.dividend_yield, stream),
+        {copy(pool, book.surface_shape, stream), copy(pool, book.surface_expiry_years, stream),
+         copy(pool, book.surface_moneyness, stream), copy(pool, book.surface_vols, stream)}};
     d.instruments = {book.instrument_count(),
                      copy(pool, book.terms, stream),
                      copy(pool, book.underlying, stream),

@@ -25,9 +25,9 @@ inline UnderlyingsView underlyings_view_of(const PackedBook& book) {
 }
 
 inline InstrumentsView instruments_view_of(const PackedBook& book) {
-  return {book.instrument_count(),     book.terms.data(),      book.underlying.data(),
-          book.years_to_expiry.data(), book.vol_annual.data(), book.base_value.data(),
-          book.vol_rule.data(),        book.days_to_expiry.data(),  book.moneyness_strike.data()};
+  return {book.instrument_count(),     book.terms.data(),          book.underlying.data(),
+          book.years_to_expiry.data(), book.vol_annual.data(),     book.base_value.data(),
+          book.vol_rule.data(),        book.days_to_expiry.data(), book.moneyness_strike.data()};
 }
 
 inline ScenariosView scenarios_view_of(const ScenarioSet& scenarios) {

@@ -49,8 +49,7 @@ Market load_market(const std::string& path, const VolSurfaceSettings& surfaces) 
     if (list[i].contains("rate")) u.rate = doc.number(at / "rate");
     if (list[i].contains("dividend_yield")) u.dividend_yield = doc.number(at / "dividend_yield");
     if (list[i].contains("vol_surface")) {
-      u.vol_surface =
-          read_vol_surface(doc, at / "vol_surface", market.valuation_date, surfaces);
+      u.vol_surface = read_vol_surface(doc, at / "vol_surface", market.valuation_date, surfaces);
     }
     market.underlyings.push_back(std::move(u));
   }

@@ -45,8 +45,8 @@ std::optional<TenorColumn> parse_tenor_column(const std::string& path,
   const std::size_t digits = mark + std::string(kTenorMark).size();
   const std::string tail = column.name.substr(digits);
   const std::size_t whole = tail.find_first_not_of("0123456789");
-  if (tail.empty() || tail.size() > 7 || whole == 0 || whole != tail.size() - 1 || tail.back() != 'd' ||
-      std::stod(tail) < 1.0) {
+  if (tail.empty() || tail.size() > 7 || whole == 0 || whole != tail.size() - 1 ||
+      tail.back() != 'd' || std::stod(tail) < 1.0) {
     throw InputError(path, 1, column.column,
                      "column " + quote_cell(column.name) +
                          ": expected <id>.vol_shift@<days>d with whole days >= 1");
@@ -83,7 +83,8 @@ void write_scenario_file(const std::string& path, const ScenarioSet& scenarios) 
     out << ',' << csv_cell(scenarios.underlying_ids[u] + kPriceSuffix);
     if (scenarios.vol_moves[u]) out << ',' << csv_cell(scenarios.underlying_ids[u] + kVolSuffix);
     for (std::size_t k = 0; k < scenarios.tenor_count(u); ++k) {
-      const double days = scenarios.tenor_days[static_cast<std::size_t>(scenarios.tenor_offsets[u]) + k];
+      const double days =
+          scenarios.tenor_days[static_cast<std::size_t>(scenarios.tenor_offsets[u]) + k];
       out << ',' << csv_cell(tenor_column(scenarios.underlying_ids[u], days));
     }
   }
@@ -118,9 +119,9 @@ ScenarioSet read_scenario_file(const std::string& path,
     if (ends_with(text, kPriceSuffix)) continue;
     if (const auto tenor = parse_tenor_column(path, name)) {
       if (!table.find(tenor->id + kPriceSuffix)) {
-        throw InputError(path, 1, name.column,
-                         "column " + quote_cell(text) + " has no '" + tenor->id + kPriceSuffix +
-                             "' beside it");
+        throw InputError(
+            path, 1, name.column,
+            "column " + quote_cell(text) + " has no '" + tenor->id + kPriceSuffix + "' beside it");
       }
       if (table.find(tenor->id + kVolSuffix)) {
         throw InputError(path, 1, name.column,
@@ -142,8 +143,7 @@ ScenarioSet read_scenario_file(const std::string& path,
                      "unknown column " + quote_cell(text) +
                          " (expected scenario, source, label, weight, "
                          "horizon_days, <id>" +
-                         kPriceSuffix + ", <id>" + kVolSuffix + ", <id>" + kTenorMark +
-                         "<days>d)");
+                         kPriceSuffix + ", <id>" + kVolSuffix + ", <id>" + kTenorMark + "<days>d)");
   }
 
   // The shocks of each underlying, gathered row by row (the file is read

@@ -37,8 +37,8 @@ std::vector<Date> read_expiries(const JsonDocument& doc, const Pointer& at, Date
     const auto date = parse_iso_date(doc.string(at / i));
     if (!date) doc.fail(at / i, "expected a date YYYY-MM-DD");
     if (*date <= valuation_date) {
-      doc.fail(at / i, "expiry must be after the valuation date " +
-                           format_iso_date(valuation_date));
+      doc.fail(at / i,
+               "expiry must be after the valuation date " + format_iso_date(valuation_date));
     }
     if (i > 0 && *date == expiries.back()) doc.fail(at / i, "duplicate expiry");
     if (i > 0 && *date < expiries.back()) {
@@ -69,9 +69,9 @@ void check_calendar(const JsonDocument& doc, const Pointer& vols_at, const VolSu
       if (far_variance >= near_variance) continue;
       const std::string message =
           "calendar arbitrage: total variance vol^2*T falls from " + format_double(near_variance) +
-          " at " + format_iso_date(surface.expiries[i - 1]) + " to " +
-          format_double(far_variance) + " at " + format_iso_date(surface.expiries[i]) +
-          " (moneyness " + format_double(surface.moneyness[j]) + ")";
+          " at " + format_iso_date(surface.expiries[i - 1]) + " to " + format_double(far_variance) +
+          " at " + format_iso_date(surface.expiries[i]) + " (moneyness " +
+          format_double(surface.moneyness[j]) + ")";
       if (!settings.allow_calendar_arbitrage) {
         doc.fail(vols_at / i / j, message +
                                       "; config.json \"vol_surface\": "

@@ -37,8 +37,8 @@ void fill_historical_tenor_shifts(ScenarioSet& set, const History& history, std:
     const std::vector<VolTenorSeries>& tenors = history.series[u].tenor_vols;
     for (std::size_t k = 0; k < tenors.size(); ++k) {
       const std::vector<double>& vols = tenors[k].vols;
-      double* shift = set.tenor_shift.data() +
-                      (static_cast<std::size_t>(set.tenor_offsets[u]) + k) * count;
+      double* shift =
+          set.tenor_shift.data() + (static_cast<std::size_t>(set.tenor_offsets[u]) + k) * count;
       for (std::size_t j = 0; j < count; ++j) {
         const std::size_t t = first_row + j;
         shift[j] = vols[t + mpor] - vols[t];

@@ -39,7 +39,7 @@ struct PackedBook {
   // K·e^{−(r−q)T}, so that a surface's moneyness K/F at spot S is moneyness_strike / S (SPEC §6);
   // 0 for an instrument that reads no surface.
   std::vector<double> moneyness_strike;
-  std::vector<VolRule> vol_rule;         // flat, or which way its underlying's surface moves
+  std::vector<VolRule> vol_rule;   // flat, or which way its underlying's surface moves
   std::vector<double> vol_annual;  // base vol σ0: own vol, else the surface at K/F0, else flat
   std::vector<double> base_value;  // value of one unit in the base market
 

@@ -39,7 +39,9 @@ struct ScenarioSet {
   std::size_t count() const { return weight.size(); }
   std::size_t underlying_count() const { return underlying_ids.size(); }
   std::size_t tenor_count(std::size_t u) const {
-    return tenor_offsets.empty() ? 0 : static_cast<std::size_t>(tenor_offsets[u + 1] - tenor_offsets[u]);
+    return tenor_offsets.empty()
+               ? 0
+               : static_cast<std::size_t>(tenor_offsets[u + 1] - tenor_offsets[u]);
   }
 };
 

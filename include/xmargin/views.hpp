@@ -26,7 +26,7 @@ struct InstrumentsView {
   const double* vol_annual;  // σ₀: own vol, flat vol, or the surface at K/F₀
   const double* base_value;
   const VolRule* vol_rule;
-  const double* days_to_expiry;  // calendar days, where tenor vol shifts are read
+  const double* days_to_expiry;    // calendar days, where tenor vol shifts are read
   const double* moneyness_strike;  // K·e^{−(r−q)T}: m = K/F = moneyness_strike / S
 };
 

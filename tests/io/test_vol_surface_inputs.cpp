@@ -40,8 +40,7 @@ class VolSurfaceInput : public ::testing::Test {
 
   // Writes the book with `from` replaced by `to` in file `name` and runs everything before the
   // backend; the error text without the temp folder, or "no error".
-  std::string error_after(const std::string& name, const std::string& from,
-                          const std::string& to) {
+  std::string error_after(const std::string& name, const std::string& from, const std::string& to) {
     std::map<std::string, std::string> changed = files;
     std::string& text = changed.at(name);
     const auto at = text.find(from);
@@ -250,9 +249,9 @@ TEST_F(VolSurfaceInput, BadTenorColumns) {
             "history.csv:1:12: column 'AA.vol@0d': expected AA.vol@<days>d with whole calendar "
             "days 1..36500 (for example AA.vol@30d)");
   const std::string rows = "\n2000-12-20,90,48,0.30,0.3\n2000-12-21,92,49,0.31,0.3\n";
-  EXPECT_EQ(error_after("history.csv", files["history.csv"],
-                        "date,AA,BB,AA.vol@30d,AA.vol@030d" + rows),
-            "history.csv:1:23: column 'AA.vol@030d' repeats the tenor of column 'AA.vol@30d'");
+  EXPECT_EQ(
+      error_after("history.csv", files["history.csv"], "date,AA,BB,AA.vol@30d,AA.vol@030d" + rows),
+      "history.csv:1:23: column 'AA.vol@030d' repeats the tenor of column 'AA.vol@30d'");
   EXPECT_EQ(error_after("history.csv", "2000-12-22,95,47,0.29", "2000-12-22,95,47,-0.29"),
             "history.csv:4:18: column 'AA.vol': implied vol must be >= 0");
 }

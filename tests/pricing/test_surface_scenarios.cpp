@@ -16,7 +16,9 @@ namespace {
 
 constexpr double kSpot = 100.0;
 
-Date date(const char* text) { return *parse_iso_date(text); }
+Date date(const char* text) {
+  return *parse_iso_date(text);
+}
 
 // A put skew in one expiry (so flat in time): σ(m) = 0.25 − 0.5 (m − 1) on nodes 0.7 … 1.3.
 VolSurface skew(Sticky sticky) {
@@ -87,9 +89,9 @@ double put_value(double spot, double strike, double years, double vol) {
 }
 
 TEST(SurfaceScenarios, BaseVolIsTheSurfaceAtTheOptionsMoneyness) {
-  const Packed packed = pack_book(one_underlying(
-      skew(Sticky::moneyness), {european("P90", Payoff::put, 90, "2001-04-02"),
-                                european("C110", Payoff::call, 110, "2001-04-02")}));
+  const Packed packed = pack_book(
+      one_underlying(skew(Sticky::moneyness), {european("P90", Payoff::put, 90, "2001-04-02"),
+                                               european("C110", Payoff::call, 110, "2001-04-02")}));
   EXPECT_NEAR(packed.book.vol_annual[0], 0.30, 1e-15);
   EXPECT_NEAR(packed.book.vol_annual[1], 0.20, 1e-15);
   EXPECT_EQ(packed.book.vol_rule[0], VolRule::sticky_moneyness);
@@ -101,9 +103,8 @@ TEST(SurfaceScenarios, BaseVolIsTheSurfaceAtTheOptionsMoneyness) {
 TEST(SurfaceScenarios, PackUsesTheForwardMoneyness) {
   // r − q = 4%: the strike 100 sits at m = 100 / (100 e^{0.04 T}) < 1, where a skew is higher
   // than at K / S = 1 (QuantLib's BlackVarianceSurface would read the strike itself).
-  const Packed packed = pack_book(
-      one_underlying(skew(Sticky::moneyness), {european("P100", Payoff::put, 100, "2001-04-02")},
-                     0.05, 0.01));
+  const Packed packed = pack_book(one_underlying(
+      skew(Sticky::moneyness), {european("P100", Payoff::put, 100, "2001-04-02")}, 0.05, 0.01));
   const double years = 90.0 / 365.0;
   const double m = 100.0 / (kSpot * std::exp(0.04 * years));
   EXPECT_NEAR(packed.book.vol_annual[0], 0.25 - 0.5 * (m - 1.0), 1e-15);
@@ -120,13 +121,17 @@ TEST(SurfaceScenarios, PutSpreadUnderACrashDependsOnTheStickyRule) {
   const double t = 90.0 / 365.0;
 
   // Sticky strike: each put keeps its base vol, 0.25 and 0.30.
-  EXPECT_NEAR(unit(by_strike.book, crash, 0), put_value(90, 100, t, 0.25) - put_value(100, 100, t, 0.25), 1e-12);
-  EXPECT_NEAR(unit(by_strike.book, crash, 1), put_value(90, 90, t, 0.30) - put_value(100, 90, t, 0.30), 1e-12);
+  EXPECT_NEAR(unit(by_strike.book, crash, 0),
+              put_value(90, 100, t, 0.25) - put_value(100, 100, t, 0.25), 1e-12);
+  EXPECT_NEAR(unit(by_strike.book, crash, 1),
+              put_value(90, 90, t, 0.30) - put_value(100, 90, t, 0.30), 1e-12);
   // Sticky moneyness: both strikes now sit higher on the skew, at m′ = K / 90, so lower vols:
   // 0.25 − 0.5 (100/90 − 1) = 0.1944… and 0.25.
   const double vol_100 = 0.25 - 0.5 * (100.0 / 90.0 - 1.0);
-  EXPECT_NEAR(unit(by_moneyness.book, crash, 0), put_value(90, 100, t, vol_100) - put_value(100, 100, t, 0.25), 1e-12);
-  EXPECT_NEAR(unit(by_moneyness.book, crash, 1), put_value(90, 90, t, 0.25) - put_value(100, 90, t, 0.30), 1e-12);
+  EXPECT_NEAR(unit(by_moneyness.book, crash, 0),
+              put_value(90, 100, t, vol_100) - put_value(100, 100, t, 0.25), 1e-12);
+  EXPECT_NEAR(unit(by_moneyness.book, crash, 1),
+              put_value(90, 90, t, 0.25) - put_value(100, 90, t, 0.30), 1e-12);
 
   // The smile lowers every put's vol after a fall under sticky moneyness …
   EXPECT_LT(unit(by_moneyness.book, crash, 0), unit(by_strike.book, crash, 0));
@@ -169,14 +174,14 @@ TEST(SurfaceScenarios, ATermStructureShockMovesShortDatedStraddlesMore) {
   EXPECT_NEAR(unit(packed.book, shock, 2), call(1.0, 0.32) - call(1.0, 0.30), 1e-12);
   // 197 days: linear in days between the tenors.
   const double shift = 0.10 + (197.0 - 30.0) / (365.0 - 30.0) * (0.02 - 0.10);
-  EXPECT_NEAR(unit(packed.book, shock, 4), call(197 / 365.0, 0.30 + shift) - call(197 / 365.0, 0.30),
-              1e-12);
+  EXPECT_NEAR(unit(packed.book, shock, 4),
+              call(197 / 365.0, 0.30 + shift) - call(197 / 365.0, 0.30), 1e-12);
 }
 
 TEST(SurfaceScenarios, TenorShiftsAreFlatBeyondTheTenorsAndAddToTheSurface) {
-  const Packed packed = pack_book(one_underlying(
-      skew(Sticky::moneyness), {european("P90", Payoff::put, 90, "2001-04-02"),
-                                european("P90L", Payoff::put, 90, "2003-01-02")}));
+  const Packed packed = pack_book(
+      one_underlying(skew(Sticky::moneyness), {european("P90", Payoff::put, 90, "2001-04-02"),
+                                               european("P90L", Payoff::put, 90, "2003-01-02")}));
   const ScenarioSet shock = with_tenors(one_scenario(0.9), {120, 240}, {0.05, -0.03});
   // 90 days, before the first tenor: +0.05 on σ(90/90) = 0.25.
   EXPECT_NEAR(unit(packed.book, shock, 0),

@@ -60,8 +60,8 @@ inline void add_surfaces(RandomCase& c, Uniform& u) {
                      b.dividend_yield[k]};
     if (b.terms[i].payoff != Payoff::forward && k < 3 && u(0, 1) < 0.7) {
       b.vol_rule[i] = k == 1 ? VolRule::sticky_strike : VolRule::sticky_moneyness;
-      b.moneyness_strike[i] = b.terms[i].strike /
-                              std::exp((base.rate - base.dividend_yield) * base.years_to_expiry);
+      b.moneyness_strike[i] =
+          b.terms[i].strike / std::exp((base.rate - base.dividend_yield) * base.years_to_expiry);
       b.vol_annual[i] = base.vol_annual =
           surface_vol(surfaces, k, b.moneyness_strike[i] / base.spot, base.years_to_expiry);
     }

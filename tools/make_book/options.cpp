@@ -29,7 +29,8 @@ bool takes_value(const std::string& arg) {
 }  // namespace
 
 const char* const kUsage =
-    "usage: xmargin_make_book --history FILE --out DIR [--accounts N] [--seed S] [--surfaces on|off]\n"
+    "usage: xmargin_make_book --history FILE --out DIR [--accounts N] [--seed S] [--surfaces "
+    "on|off]\n"
     "       xmargin_make_book --workload small|medium|eod --out DIR [--seed S] [--history FILE]\n"
     "                         [--surfaces on|off]\n"
     "  --history FILE  closing prices: date,<id>... (e.g. scenarios/data/dowjones30.csv)\n"

@@ -157,8 +157,8 @@ void print_surfaces(const std::vector<Surface>& surfaces, const SurfaceModel& mo
             << " expiries x " << nodes << " moneyness nodes): kappa "
             << fixed_double(model.kappa, 2) << "/year, rho " << fixed_double(model.rho, 3)
             << "; ATM vol 30 days " << fixed_from_scaled(atm_lo, 4) << ".."
-            << fixed_from_scaled(atm_hi, 4) << ", 365 days " << fixed_from_scaled(far_lo, 4)
-            << ".." << fixed_from_scaled(far_hi, 4) << "; 91-day skew vol(0.9) - vol(1.1) "
+            << fixed_from_scaled(atm_hi, 4) << ", 365 days " << fixed_from_scaled(far_lo, 4) << ".."
+            << fixed_from_scaled(far_hi, 4) << "; 91-day skew vol(0.9) - vol(1.1) "
             << fixed_from_scaled(skew_lo, 4) << ".." << fixed_from_scaled(skew_hi, 4) << "\n";
 }
 

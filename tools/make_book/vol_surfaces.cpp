@@ -52,7 +52,8 @@ Months monthly(const std::vector<double>& daily_returns) {
 // Daily log returns r[1..n-1] of a price series (r[0] left out).
 std::vector<double> daily_returns(const std::vector<double>& prices) {
   std::vector<double> r;
-  for (std::size_t t = 1; t < prices.size(); ++t) r.push_back(portable_log(prices[t] / prices[t - 1]));
+  for (std::size_t t = 1; t < prices.size(); ++t)
+    r.push_back(portable_log(prices[t] / prices[t - 1]));
   return r;
 }
 

@@ -50,7 +50,7 @@ inline std::size_t resident_device_bytes(const PackedBook& book, const ScenarioS
   bytes += pool_bytes(scenarios.tenor_offsets.size() * sizeof(std::int32_t));
   bytes += pool_bytes(scenarios.tenor_days.size() * sizeof(double));
   bytes += pool_bytes(scenarios.tenor_shift.size() * sizeof(double));
-  bytes += pool_bytes(n * sizeof(double));  // weight
+  bytes += pool_bytes(n * sizeof(double));              // weight
   bytes += pool_bytes(2 * sizeof(unsigned long long));  // the non-finite codes
   return bytes;
 }
