@@ -26,7 +26,8 @@ std::vector<InputFile> checksums(const InputPaths& paths) {
 
 }  // namespace
 
-PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener) {
+PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener,
+                        bool draw_monte_carlo_on_host) {
   PreparedRun prepared;
   Stopwatch stopwatch;
   announce(listener, "loading inputs");
@@ -41,7 +42,8 @@ PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener) 
 
   stopwatch.restart();
   announce(listener, "building scenarios");
-  prepared.scenarios = build_scenarios(prepared.inputs, prepared.packed.book.underlying_ids);
+  prepared.scenarios = build_scenarios(prepared.inputs, prepared.packed.book.underlying_ids,
+                                       draw_monte_carlo_on_host);
   prepared.timings.push_back({"scenarios", stopwatch.seconds()});
   return prepared;
 }
@@ -100,6 +102,7 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
   info.config = config;
   info.scenario_count = prepared.scenarios.count();
   info.sources = describe_sources(prepared.scenarios);
+  info.worst_scenarios = name_worst_scenarios(outcome.rows, prepared.scenarios);
   info.accounts = book.accounts.size();
   info.groups = prepared.packed.layout.group_ids.size();
   info.instruments = book.instruments.size();

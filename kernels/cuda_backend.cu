@@ -108,6 +108,14 @@ class CudaExecutor {
     events_.time(StageEvents::upload, compute, [&] {
       inputs_ = DeviceInputs::upload(context.pool, book, *request.scenarios, compute);
     });
+    if (inputs_.has_monte_carlo) {
+      events_.time(StageEvents::draw, compute, [&] {
+        launch_monte_carlo(
+            inputs_.monte_carlo_seed,
+            inputs_.monte_carlo_scale.scale != nullptr ? &inputs_.monte_carlo_scale : nullptr,
+            inputs_.monte_carlo_moves, inputs_.monte_carlo_normals, context.grids.revalue, compute);
+      });
+    }
     unit_ = context.pool.carve<double>(book.instrument_count() * plan.scenario_chunk);
     state_.k = ranks;
     for (int b = 0; b < 2; ++b) {

@@ -7,6 +7,7 @@
 
 #include "cuda_check.cuh"
 #include "device_pool.cuh"
+#include "xmargin/kernel/monte_carlo_tile.hpp"
 #include "xmargin/packed_book.hpp"
 #include "xmargin/scenario_set.hpp"
 #include "xmargin/views.hpp"
@@ -23,6 +24,12 @@ struct DeviceInputs {
   PortfoliosView portfolios{};
   const double* weight = nullptr;
   unsigned long long* first_non_finite = nullptr;  // [2]: unit P&L, portfolio P&L
+  // The Monte Carlo draws the device makes itself (has_monte_carlo).
+  bool has_monte_carlo = false;
+  std::uint64_t monte_carlo_seed = 0;
+  kernel::McScaleLaunch monte_carlo_scale{};
+  kernel::McMovesLaunch monte_carlo_moves{};
+  double* monte_carlo_normals = nullptr;
 
   // Copies ordered on stream: the host arrays must stay unchanged until the
   // stream is synchronised.
@@ -47,8 +54,8 @@ struct DeviceInputs {
     d.portfolios = {book.portfolio_count(), copy(pool, book.row_offsets, stream),
                     copy(pool, book.entry_instrument, stream),
                     copy(pool, book.entry_weight, stream)};
-    const double* price_factor = copy(pool, scenarios.price_factor, stream);
-    const double* vol_shift = copy(pool, scenarios.vol_shift, stream);
+    double* price_factor = copy_shocks(pool, scenarios, scenarios.price_factor, stream);
+    double* vol_shift = copy_shocks(pool, scenarios, scenarios.vol_shift, stream);
     const std::uint8_t* vol_moves = copy(pool, scenarios.vol_moves, stream);
     const double* horizon_days = copy(pool, scenarios.horizon_days, stream);
     // An empty tenor_offsets carves nothing and stays null: no tenors.
@@ -61,10 +68,67 @@ struct DeviceInputs {
     d.first_non_finite = pool.carve<unsigned long long>(2);
     // All bits set is kernel::kNoNonFinite: nothing seen yet.
     XM_CUDA_TRY(cudaMemsetAsync(d.first_non_finite, 0xff, 2 * sizeof(unsigned long long), stream));
+    if (scenarios.monte_carlo) {
+      d.describe_monte_carlo(pool, scenarios, price_factor, vol_shift, stream);
+    }
     return d;
   }
 
  private:
+  // A shock array [U × N]. The columns of Monte Carlo draws are not copied:
+  // the device draws them. Every underlying has a price factor, so those
+  // columns are all drawn; vol shifts are zeroed first for underlyings whose
+  // vol no factor moves.
+  static double* copy_shocks(DevicePool& pool, const ScenarioSet& scenarios,
+                             const std::vector<double>& host, cudaStream_t stream) {
+    double* device = pool.carve<double>(host.size());
+    const std::size_t n = scenarios.count(), rows = scenarios.underlying_count();
+    const std::size_t first = scenarios.monte_carlo ? scenarios.monte_carlo->first : n;
+    const std::size_t end = scenarios.monte_carlo ? first + scenarios.monte_carlo->count : n;
+    const std::size_t pitch = n * sizeof(double);
+    if (rows == 0 || n == 0) return device;
+    if (first > 0) {
+      XM_CUDA_TRY(cudaMemcpy2DAsync(device, pitch, host.data(), pitch, first * sizeof(double), rows,
+                                    cudaMemcpyHostToDevice, stream));
+    }
+    if (end < n) {
+      XM_CUDA_TRY(cudaMemcpy2DAsync(device + end, pitch, host.data() + end, pitch,
+                                    (n - end) * sizeof(double), rows, cudaMemcpyHostToDevice,
+                                    stream));
+    }
+    if (end > first) {
+      XM_CUDA_TRY(cudaMemset2DAsync(device + first, pitch, 0, (end - first) * sizeof(double), rows,
+                                    stream));
+    }
+    return device;
+  }
+
+  void describe_monte_carlo(DevicePool& pool, const ScenarioSet& scenarios, double* price_factor,
+                            double* vol_shift, cudaStream_t stream) {
+    const MonteCarloDraws& mc = *scenarios.monte_carlo;
+    has_monte_carlo = true;
+    monte_carlo_seed = mc.seed;
+    monte_carlo_normals = pool.carve<double>(mc.count * mc.normals_per_scenario);
+    double* scale = mc.student_t ? pool.carve<double>(mc.count) : nullptr;
+    monte_carlo_scale = {monte_carlo_normals,     mc.count, mc.factors,
+                         mc.normals_per_scenario, mc.nu,    scale};
+    const double* root = copy(pool, mc.root, stream);
+    const std::int32_t* factor_underlying = copy(pool, mc.factor_underlying, stream);
+    const std::uint8_t* factor_is_vol = copy(pool, mc.factor_is_vol, stream);
+    monte_carlo_moves = {root,
+                         mc.factors,
+                         mc.normals_per_scenario,
+                         monte_carlo_normals,
+                         scale,
+                         factor_underlying,
+                         factor_is_vol,
+                         mc.first,
+                         mc.count,
+                         scenarios.count(),
+                         price_factor,
+                         vol_shift};
+  }
+
   template <typename T>
   static const T* copy(DevicePool& pool, const std::vector<T>& host, cudaStream_t stream) {
     T* device = pool.carve<T>(host.size());

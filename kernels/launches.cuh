@@ -7,6 +7,7 @@
 
 #include <cstddef>
 
+#include "xmargin/kernel/monte_carlo_tile.hpp"
 #include "xmargin/kernel/revalue_tile.hpp"
 #include "xmargin/kernel/select_tile.hpp"
 #include "xmargin/kernel/top_k.hpp"
@@ -30,6 +31,13 @@ cudaError_t probe_kernel_image();
 
 void launch_revalue(const kernel::RevalueLaunch& launch, int blocks, cudaStream_t stream);
 void launch_select(const kernel::SelectLaunch& launch, int blocks, cudaStream_t stream);
+// Draws a set's Monte Carlo scenarios into the device shocks: the normals of
+// the stream from `seed` into `normals` ([count × B]), the Student-t scales
+// when `scale` is given, then the moves. The grids cover the items, at most
+// max_blocks blocks.
+void launch_monte_carlo(std::uint64_t seed, const kernel::McScaleLaunch* scale,
+                        const kernel::McMovesLaunch& moves, double* normals, int max_blocks,
+                        cudaStream_t stream);
 void launch_tail(const kernel::TopKView& state, std::size_t rows, std::size_t listed,
                  const double* weight, double confidence, TailRisk* risk, int blocks,
                  cudaStream_t stream);

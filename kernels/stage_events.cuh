@@ -16,7 +16,7 @@ namespace xm::cuda_detail {
 // step is also an NVTX range, so a profile shows the pipeline by stage.
 class StageEvents {
  public:
-  enum Stage { upload, revalue, select, tail, download, stage_count };
+  enum Stage { upload, draw, revalue, select, tail, download, stage_count };
 
   StageEvents() = default;
   ~StageEvents() {
@@ -60,8 +60,8 @@ class StageEvents {
   }
 
  private:
-  static constexpr std::array<const char*, stage_count> kNames = {"upload", "revalue", "select",
-                                                                  "tail", "download"};
+  static constexpr std::array<const char*, stage_count> kNames = {"upload", "draw", "revalue",
+                                                                  "select", "tail", "download"};
   std::array<std::vector<std::pair<cudaEvent_t, cudaEvent_t>>, stage_count> events_;
 };
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The device session of issue 6, in one call on a lent GPU machine (see the
-# README's "Checking on a GPU"): ../shared/gpu/on-device.sh runs every test
-# binary, then this script with the bundle's folder:
-#   tools/gpu_check.sh BUNDLE_DIR
+# The checks only a GPU can do, in one call (README "Checking on a GPU"):
+#   tools/gpu_check.sh BUILD_DIR
+# BUILD_DIR is a build folder (build/) or a bundle of one with the same layout
+# (xmargin, xmargin_make_book, bench/xmargin_bench), beside the source tree.
 # It validates cpu against cuda on the sample, `small` and `medium` (and once
-# with a memory budget that forces chunking), then benchmarks `eod` on both
-# backends. Logs go to $OUT (or /tmp/out); the last line is a summary.
+# with a memory budget that forces chunking) and on the sample with a million
+# Monte Carlo scenarios drawn on the device, then benchmarks `eod` on both
+# backends. The device tests themselves (tests/scenarios/test_device_draws.cpp
+# prints the ulps between device and host draws) run before this, from
+# on-device.sh. Logs go to $OUT (or /tmp/out); the last line is a summary.
 set -uo pipefail
 bundle=${1:?usage: tools/gpu_check.sh BUNDLE_DIR}
 bundle=$(cd "$bundle" && pwd)
@@ -36,9 +39,19 @@ step validate_medium 300 "$xmargin" validate --dir "$books/medium"
 # 8 MB is less than the small book's unit matrix (1,000 × 2,500 doubles, 20 MB): the device
 # cuts the scenarios into chunks, and the margins must not change.
 step validate_small_chunked 180 "$xmargin" validate --dir "$books/small" --memory-budget 8000000
+# Issue 7: the device draws a million Monte Carlo scenarios itself; cpu draws them on the host.
+mc_config=/tmp/xmargin-mc-1m.json
+cat >"$mc_config" <<'JSON'
+{ "measure": "es", "confidence": 0.99, "time_decay": true,
+  "scenarios": { "historical": { "lookback_days": 1000, "mpor_days": 2 },
+                 "monte_carlo": { "count": 1000000, "mpor_days": 2, "seed": 20011231,
+                                  "covariance": { "window_days": 500 }, "vol_factors": true } } }
+JSON
+step validate_sample_mc_1m 600 "$xmargin" validate --config "$mc_config" \
+  --dir "$(dirname "$bundle")/scenarios/default"
 step run_cuda_eod 300 "$xmargin" run --backend cuda --dir "$books/eod" --out /tmp/xm-eod
 step bench_eod 600 "$bundle/bench/xmargin_bench" --workload eod --cache "$books/eod" \
-  --backends cuda,cpu --repetitions 3
+  --backends cuda,cpu --repetitions 1
 grep -h '^{' "$out/bench_eod.log" >"$out/bench_eod.json" 2>/dev/null
 printf '%s\n' "" "GPU CHECK" "${results[@]}"
 echo "gpu_check: ${#results[@]} steps; $(printf '%s\n' "${results[@]}" | grep -vc 'exit 0 ') failed"

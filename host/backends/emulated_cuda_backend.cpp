@@ -8,12 +8,15 @@
 // everything of the device path that a host can.
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "backends/views_of.hpp"
+#include "scenarios/philox_normals.hpp"
 #include "stopwatch.hpp"
 #include "xmargin/backend.hpp"
 #include "xmargin/kernel/chunk_loop.hpp"
 #include "xmargin/kernel/device_plan.hpp"
+#include "xmargin/kernel/monte_carlo_tile.hpp"
 #include "xmargin/kernel/revalue_tile.hpp"
 #include "xmargin/kernel/select_tile.hpp"
 #include "xmargin/kernel/top_k.hpp"
@@ -52,6 +55,45 @@ void emulate_grid_stride(std::size_t items, int grid, int threads, Item&& item) 
       for (std::size_t i = start; i < items; i += stride) item(i);
     }
   }
+}
+
+// The device's Monte Carlo draws (kernels/monte_carlo.cu) into a copy of the
+// set: the vol columns zeroed as the upload does, the normals from cuRAND's
+// host generator in place of the device's Philox kernel (the one step that is
+// the device's alone), then the scale and moves kernels' items.
+ScenarioSet draw_monte_carlo_as_the_device(const ScenarioSet& scenarios, int grid) {
+  ScenarioSet drawn = scenarios;
+  const MonteCarloDraws& mc = *drawn.monte_carlo;
+  const std::size_t n = drawn.count();
+  for (std::size_t u = 0; u < drawn.underlying_count(); ++u) {
+    std::fill_n(drawn.vol_shift.begin() + static_cast<std::ptrdiff_t>(u * n + mc.first), mc.count,
+                0.0);
+  }
+  std::vector<double> normals(mc.count * mc.normals_per_scenario);
+  PhiloxNormals(mc.seed).next(normals.data(), normals.size());
+  std::vector<double> scale(mc.student_t ? mc.count : 0);
+  const kernel::McScaleLaunch scale_launch{normals.data(),          mc.count, mc.factors,
+                                           mc.normals_per_scenario, mc.nu,    scale.data()};
+  if (mc.student_t) {
+    emulate_grid_stride(mc.count, grid, kernel::kMonteCarloThreads,
+                        [&](std::size_t draw) { kernel::mc_scale_item(scale_launch, draw); });
+  }
+  const kernel::McMovesLaunch moves{mc.root.data(),
+                                    mc.factors,
+                                    mc.normals_per_scenario,
+                                    normals.data(),
+                                    mc.student_t ? scale.data() : nullptr,
+                                    mc.factor_underlying.data(),
+                                    mc.factor_is_vol.data(),
+                                    mc.first,
+                                    mc.count,
+                                    n,
+                                    drawn.price_factor.data(),
+                                    drawn.vol_shift.data()};
+  emulate_grid_stride(moves.items(), grid, kernel::kMonteCarloThreads,
+                      [&](std::size_t item) { kernel::mc_moves_item(moves, item); });
+  drawn.monte_carlo.reset();  // now plain shocks
+  return drawn;
 }
 
 class EmulatedExecutor {
@@ -180,7 +222,15 @@ class EmulatedCudaBackend final : public Backend {
     result.plan = plan_chunks(given ? budget_option_ : ~std::size_t{0}, given, portfolios, count,
                               kernel::device_chunk_costs(book, scenarios, ranks, pnl_rows),
                               "--memory-budget");
-    EmulatedExecutor executor(request, result.plan, ranks, grid_, result);
+    // Monte Carlo scenarios are drawn as the device draws them, whether or not
+    // the host drew them too.
+    std::optional<ScenarioSet> drawn;
+    BackendRequest effective = request;
+    if (scenarios.monte_carlo) {
+      drawn = draw_monte_carlo_as_the_device(scenarios, grid_);
+      effective.scenarios = &*drawn;
+    }
+    EmulatedExecutor executor(effective, result.plan, ranks, grid_, result);
     kernel::walk_chunks(executor, result.plan, portfolios, count, request.progress);
     executor.check_finite();
     result.timings = {{"emulation", stopwatch.seconds()}};

@@ -18,8 +18,10 @@ struct RunOptions {
 
 int run(const RunOptions& options) {
   const StageListener progress = terminal_progress();
-  const PreparedRun prepared = prepare_run(resolve_input_paths(options.inputs), progress);
+  const InputPaths paths = resolve_input_paths(options.inputs);
   const auto backend = chosen_backend(options.backend);
+  // The cuda backend draws Monte Carlo scenarios on the device itself.
+  const PreparedRun prepared = prepare_run(paths, progress, backend->name() != "cuda");
   const RunOutcome outcome = run_margins(prepared, *backend, !options.pnl_path.empty(), progress,
                                          terminal_chunk_progress());
 

@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -18,8 +19,17 @@ int write_scenarios(const ScenariosOptions& options) {
       prepare_run(resolve_input_paths(options.inputs), terminal_progress());
   write_scenario_file(options.out_path, prepared.scenarios);
   std::cout << "wrote " << prepared.scenarios.count() << " scenarios over "
-            << prepared.scenarios.underlying_count() << " underlyings to " << options.out_path
-            << "\n";
+            << prepared.scenarios.underlying_count() << " underlyings to " << options.out_path;
+  // The generation time alone (load, pack and writing the file excluded): the
+  // figure bench/RESULTS.md reports for Monte Carlo.
+  for (const StageTiming& timing : prepared.timings) {
+    if (timing.stage == "scenarios") {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.3f", timing.seconds);
+      std::cout << " (built in " << seconds << " s)";
+    }
+  }
+  std::cout << "\n";
   return 0;
 }
 

@@ -1,3 +1,6 @@
+#include <string>
+#include <utility>
+
 #include "io/json_locator.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
@@ -5,8 +8,139 @@
 namespace xm {
 namespace {
 
-VolSurfaceSettings read_vol_surface_settings(const JsonDocument& doc,
-                                             const JsonDocument::Pointer& at) {
+using Pointer = JsonDocument::Pointer;
+
+// Readers of one optional member of the object at `at`: each leaves `value`
+// as it is when the key is absent and fails at the value when it is out of range.
+class SourceReader {
+ public:
+  SourceReader(const JsonDocument& doc, Pointer at)
+      : doc_(doc), at_(std::move(at)), json_(doc.object(at_)) {}
+
+  const Pointer& at() const { return at_; }
+  bool has(const char* key) const { return json_.contains(key); }
+
+  void whole(const char* key, long long low, long long high, int& value) const {
+    if (!has(key)) return;
+    const long long number = doc_.integer(at_ / key);
+    if (number < low || number > high) {
+      doc_.fail(at_ / key, std::string(key) + " must be between " + std::to_string(low) + " and " +
+                               std::to_string(high));
+    }
+    value = static_cast<int>(number);
+  }
+
+  // A number strictly between `low` and `high`.
+  void open_interval(const char* key, double low, double high, double& value) const {
+    if (!has(key)) return;
+    const double number = doc_.number(at_ / key);
+    if (!(number > low && number < high)) {
+      doc_.fail(at_ / key, std::string(key) + " must be strictly between " + format(low) + " and " +
+                               format(high));
+    }
+    value = number;
+  }
+
+  // SPEC §5: a source's share of the pooled tail; zero would only waste its scenarios.
+  void weight(double& value) const {
+    if (!has("weight")) return;
+    const double number = doc_.number(at_ / "weight");
+    if (!(number > 0.0)) doc_.fail(at_ / "weight", "weight must be > 0");
+    value = number;
+  }
+
+ private:
+  const JsonDocument& doc_;
+  Pointer at_;
+  const nlohmann::json& json_;
+
+  static std::string format(double x) {
+    std::string text = std::to_string(x);
+    while (text.size() > 1 && text.back() == '0') text.pop_back();
+    if (!text.empty() && text.back() == '.') text.pop_back();
+    return text;
+  }
+};
+
+// The value named by the string at `at`, one of two; else an error listing both.
+template <typename Value>
+Value one_of(const JsonDocument& doc, const Pointer& at,
+             const std::pair<const char*, Value> (&choices)[2]) {
+  const std::string& name = doc.string(at);
+  for (const auto& [text, value] : choices) {
+    if (name == text) return value;
+  }
+  doc.fail(at, std::string("expected \"") + choices[0].first + "\" or \"" + choices[1].first +
+                   "\", found \"" + name + "\"");
+}
+
+constexpr long long kMaxLookbackDays = 1'000'000;
+constexpr long long kMaxMporDays = 1000;
+
+HistoricalSource read_historical(const JsonDocument& doc, const Pointer& at) {
+  const SourceReader read(doc, at);
+  doc.allow_keys(at, {"lookback_days", "mpor_days", "weight"});
+  HistoricalSource source;
+  read.whole("lookback_days", 1, kMaxLookbackDays, source.lookback_days);
+  read.whole("mpor_days", 1, kMaxMporDays, source.mpor_days);
+  read.weight(source.weight);
+  return source;
+}
+
+FilteredHistoricalSource read_filtered_historical(const JsonDocument& doc, const Pointer& at) {
+  const SourceReader read(doc, at);
+  doc.allow_keys(at, {"lookback_days", "mpor_days", "lambda", "seed_days", "weight"});
+  FilteredHistoricalSource source;
+  read.whole("lookback_days", 1, kMaxLookbackDays, source.lookback_days);
+  read.whole("mpor_days", 1, kMaxMporDays, source.mpor_days);
+  read.open_interval("lambda", 0.0, 1.0, source.lambda);
+  read.whole("seed_days", 1, kMaxLookbackDays, source.seed_days);
+  read.weight(source.weight);
+  return source;
+}
+
+MonteCarloSource read_monte_carlo(const JsonDocument& doc, const Pointer& at) {
+  const SourceReader read(doc, at);
+  doc.allow_keys(at, {"count", "mpor_days", "seed", "distribution", "nu", "covariance",
+                      "vol_factors", "weight"});
+  MonteCarloSource source;
+  read.whole("count", 1, kMaxMonteCarloCount, source.count);
+  read.whole("mpor_days", 1, kMaxMporDays, source.mpor_days);
+  if (read.has("seed")) {
+    const long long seed = doc.integer(at / "seed");
+    if (seed < 0) doc.fail(at / "seed", "seed must be a whole number >= 0");
+    source.seed = static_cast<std::uint64_t>(seed);
+  }
+  if (read.has("distribution")) {
+    source.distribution = one_of<McDistribution>(
+        doc, at / "distribution",
+        {{"normal", McDistribution::normal}, {"student_t", McDistribution::student_t}});
+  }
+  if (read.has("nu")) {
+    const double nu = doc.number(at / "nu");
+    // ν ≤ 2 has no variance to scale to one (SPEC §5.1).
+    if (!(nu > 2.0 && nu <= kMaxStudentNu)) {
+      doc.fail(at / "nu", "nu must be > 2 and at most 1000");
+    }
+    source.nu = nu;
+  }
+  if (read.has("covariance")) {
+    const SourceReader covariance(doc, at / "covariance");
+    doc.allow_keys(covariance.at(), {"window_days", "lambda"});
+    // Two returns are the fewest a covariance with the mean removed can use.
+    covariance.whole("window_days", 2, kMaxLookbackDays, source.window_days);
+    if (covariance.has("lambda")) {
+      double lambda = 0.0;
+      covariance.open_interval("lambda", 0.0, 1.0, lambda);
+      source.ewma_lambda = lambda;
+    }
+  }
+  if (read.has("vol_factors")) source.vol_factors = doc.boolean(at / "vol_factors");
+  read.weight(source.weight);
+  return source;
+}
+
+VolSurfaceSettings read_vol_surface_settings(const JsonDocument& doc, const Pointer& at) {
   const nlohmann::json& json = doc.object(at);
   doc.allow_keys(at, {"allow_calendar_arbitrage"});
   VolSurfaceSettings settings;
@@ -20,21 +154,15 @@ VolSurfaceSettings read_vol_surface_settings(const JsonDocument& doc,
 
 Config load_config(const std::string& path) {
   const JsonDocument doc = JsonDocument::read(path);
-  using Pointer = JsonDocument::Pointer;
   const Pointer root;
   const nlohmann::json& json = doc.object(root);
   doc.allow_keys(root, {"measure", "confidence", "time_decay", "scenarios", "vol_surface"});
 
   Config config;
   if (json.contains("measure")) {
-    const std::string& measure = doc.string(root / "measure");
-    if (measure == "es") {
-      config.measure = RiskMeasure::expected_shortfall;
-    } else if (measure == "var") {
-      config.measure = RiskMeasure::value_at_risk;
-    } else {
-      doc.fail(root / "measure", "expected \"es\" or \"var\", found \"" + measure + "\"");
-    }
+    config.measure = one_of<RiskMeasure>(
+        doc, root / "measure",
+        {{"es", RiskMeasure::expected_shortfall}, {"var", RiskMeasure::value_at_risk}});
   }
   if (json.contains("confidence")) {
     config.confidence = doc.number(root / "confidence");
@@ -50,28 +178,18 @@ Config load_config(const std::string& path) {
   if (json.contains("scenarios")) {
     const Pointer sources = root / "scenarios";
     const nlohmann::json& list = doc.object(sources);
-    doc.allow_keys(sources, {"historical"});
+    doc.allow_keys(sources, {"historical", "filtered_historical", "monte_carlo"});
     if (list.empty()) doc.fail(sources, "expected at least one scenario source");
+    // Listing any source replaces the default historical one.
     config.historical.reset();
     if (list.contains("historical")) {
-      const Pointer at = sources / "historical";
-      const nlohmann::json& historical = doc.object(at);
-      doc.allow_keys(at, {"lookback_days", "mpor_days"});
-      HistoricalSource source;
-      if (historical.contains("lookback_days")) {
-        const long long lookback = doc.integer(at / "lookback_days");
-        if (lookback < 1 || lookback > 1'000'000) {
-          doc.fail(at / "lookback_days", "lookback_days must be between 1 and 1000000");
-        }
-        source.lookback_days = static_cast<int>(lookback);
-      }
-      if (historical.contains("mpor_days")) {
-        const long long mpor = doc.integer(at / "mpor_days");
-        if (mpor < 1 || mpor > 1000)
-          doc.fail(at / "mpor_days", "mpor_days must be between 1 and 1000");
-        source.mpor_days = static_cast<int>(mpor);
-      }
-      config.historical = source;
+      config.historical = read_historical(doc, sources / "historical");
+    }
+    if (list.contains("filtered_historical")) {
+      config.filtered_historical = read_filtered_historical(doc, sources / "filtered_historical");
+    }
+    if (list.contains("monte_carlo")) {
+      config.monte_carlo = read_monte_carlo(doc, sources / "monte_carlo");
     }
   }
   return config;

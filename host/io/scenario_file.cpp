@@ -76,6 +76,8 @@ std::vector<std::pair<double, std::size_t>> tenor_columns_of(const CsvReader& ta
 }  // namespace
 
 void write_scenario_file(const std::string& path, const ScenarioSet& scenarios) {
+  XM_EXPECTS(!scenarios.monte_carlo || scenarios.monte_carlo->drawn_on_host,
+             "a scenario file needs Monte Carlo scenarios drawn on the host");
   std::ofstream out(path, std::ios::binary);
   if (!out) throw InputError(path, 0, 0, "cannot write file");
   out << "scenario,source,label,weight,horizon_days";

@@ -108,7 +108,30 @@ Json config_json(const Config& config) {
   Json sources = Json::object();
   if (config.historical) {
     sources["historical"] = Json{{"lookback_days", config.historical->lookback_days},
-                                 {"mpor_days", config.historical->mpor_days}};
+                                 {"mpor_days", config.historical->mpor_days},
+                                 {"weight", config.historical->weight}};
+  }
+  if (config.filtered_historical) {
+    const FilteredHistoricalSource& f = *config.filtered_historical;
+    sources["filtered_historical"] = Json{{"lookback_days", f.lookback_days},
+                                          {"mpor_days", f.mpor_days},
+                                          {"lambda", f.lambda},
+                                          {"seed_days", f.seed_days},
+                                          {"weight", f.weight}};
+  }
+  if (config.monte_carlo) {
+    const MonteCarloSource& m = *config.monte_carlo;
+    Json covariance{{"window_days", m.window_days}};
+    if (m.ewma_lambda) covariance["lambda"] = *m.ewma_lambda;
+    Json source{{"count", m.count},
+                {"mpor_days", m.mpor_days},
+                {"seed", m.seed},
+                {"distribution", m.distribution == McDistribution::normal ? "normal" : "student_t"},
+                {"covariance", covariance},
+                {"vol_factors", m.vol_factors},
+                {"weight", m.weight}};
+    if (m.distribution == McDistribution::student_t) source["nu"] = m.nu;
+    sources["monte_carlo"] = source;
   }
   json["scenarios"] = sources;
   json["vol_surface"] =

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "xmargin/report.hpp"
+#include "xmargin/scenario_set.hpp"
 
 namespace xm {
 namespace {
@@ -19,7 +20,27 @@ std::string money(double value) {
   return (value < 0 ? "-" : "") + text;
 }
 
+// "21610 (monte_carlo mc#019610)" or "3 (historical 1987-10-16/1987-10-19)"; the bare index
+// where the run did not record the scenario.
+std::string scenario_words(const RunInfo& info, std::int32_t scenario) {
+  const auto found = info.worst_scenarios.find(scenario);
+  if (found == info.worst_scenarios.end()) return std::to_string(scenario);
+  return std::to_string(scenario) + " (" + found->second.source + " " + found->second.label + ")";
+}
+
 }  // namespace
+
+std::map<std::int32_t, ScenarioName> name_worst_scenarios(const std::vector<MarginRow>& rows,
+                                                          const ScenarioSet& scenarios) {
+  std::map<std::int32_t, ScenarioName> names;
+  for (const MarginRow& row : rows) {
+    const auto index = static_cast<std::size_t>(row.worst_scenario);
+    if (row.worst_scenario < 0 || index >= scenarios.count()) continue;
+    names.emplace(row.worst_scenario,
+                  ScenarioName{scenarios.source[index], scenarios.label[index]});
+  }
+  return names;
+}
 
 std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info) {
   std::ostringstream out;
@@ -68,10 +89,9 @@ std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info
   for (std::size_t i = 0; i < shown; ++i) {
     const MarginRow& row = *accounts[i];
     char line[256];
-    std::snprintf(line, sizeof line, "  %-16s %18s  excess %18s  worst scenario %d\n",
-                  row.id.c_str(), money(row.margin).c_str(), money(row.excess).c_str(),
-                  row.worst_scenario);
-    out << line;
+    std::snprintf(line, sizeof line, "  %-16s %18s  excess %18s  worst scenario ", row.id.c_str(),
+                  money(row.margin).c_str(), money(row.excess).c_str());
+    out << line << scenario_words(info, row.worst_scenario) << "\n";
   }
   return out.str();
 }

@@ -113,6 +113,10 @@ int cuda_device_count();
 std::unique_ptr<Backend> make_cuda_backend(const BackendOptions& options);
 int cuda_runtime_device_count();
 CudaAvailability cuda_runtime_availability();
+// The set's Monte Carlo draws made on the device as the cuda backend makes
+// them, copied back (and the device's normals, when asked): for checking the
+// device generator against the host's (tests/scenarios/test_device_draws.cpp).
+ScenarioSet cuda_draw_monte_carlo(const ScenarioSet& scenarios, std::vector<double>* normals);
 #endif
 
 }  // namespace xm

@@ -27,7 +27,10 @@ struct PreparedRun {
   std::vector<StageTiming> timings;
 };
 
-PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener = {});
+// `draw_monte_carlo_on_host` false leaves Monte Carlo scenarios for the cuda
+// backend to draw on the device (ScenarioSet::monte_carlo); only cuda runs them.
+PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener = {},
+                        bool draw_monte_carlo_on_host = true);
 
 // Everything from the backend on: revalue, aggregate, measure, margin rows.
 struct RunOutcome {

@@ -1,5 +1,7 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,11 +17,19 @@ struct InputFile {
   std::string sha256;
 };
 
+// A run of consecutive scenarios from one source (a pooled set has one per
+// source, in pooled order).
 struct ScenarioSourceInfo {
   std::string name;
   std::size_t count = 0;
   std::string first_label;
   std::string last_label;
+};
+
+// A scenario named for people: its source and label (SPEC §5).
+struct ScenarioName {
+  std::string source;
+  std::string label;
 };
 
 // What a run was, for margins.json and the summary.
@@ -30,6 +40,9 @@ struct RunInfo {
   Config config;
   std::size_t scenario_count = 0;
   std::vector<ScenarioSourceInfo> sources;
+  // The scenarios the rows name as worst, by index, so the summary can say
+  // what they were without holding the whole set.
+  std::map<std::int32_t, ScenarioName> worst_scenarios;
   std::size_t accounts = 0, groups = 0, instruments = 0, positions = 0, underlyings = 0;
   std::size_t vol_surfaces = 0;  // underlyings (of those used) that carry a surface
   std::vector<StageTiming> timings;
@@ -47,5 +60,8 @@ std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info
 
 std::string sha256_of_file(const std::string& path);
 std::vector<ScenarioSourceInfo> describe_sources(const ScenarioSet& scenarios);
+// Source and label of every scenario some row names as its worst.
+std::map<std::int32_t, ScenarioName> name_worst_scenarios(const std::vector<MarginRow>& rows,
+                                                          const ScenarioSet& scenarios);
 
 }  // namespace xm

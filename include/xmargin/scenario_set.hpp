@@ -1,10 +1,34 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace xm {
+
+// Scenarios [first, first + count) of a set are Monte Carlo draws (SPEC §5.1),
+// described so that a device can draw them itself from the same Philox stream
+// (kernels/monte_carlo.cu, with the transform of include/xmargin/monte_carlo.hpp):
+// scenario first + s takes normals [s·B, s·B + B) of the stream from `seed`.
+struct MonteCarloDraws {
+  std::size_t first = 0;
+  std::size_t count = 0;
+  std::uint64_t seed = 0;
+  bool student_t = false;
+  double nu = 0.0;
+  std::size_t factors = 0;               // D
+  std::size_t normals_per_scenario = 0;  // B
+  std::vector<double> root;              // √h · L, row-major D × D
+  // Per factor: the underlying (index into the set's underlyings) it moves,
+  // and whether it is that underlying's vol rather than its price.
+  std::vector<std::int32_t> factor_underlying;  // [D]
+  std::vector<std::uint8_t> factor_is_vol;      // [D]
+  // Whether price_factor and vol_shift hold the draws. A set for the cuda
+  // backend leaves them at 1 and 0: the device draws them, with no host round
+  // trip. Everything else (the cpu backend, scenario files) needs them drawn.
+  bool drawn_on_host = true;
+};
 
 // A set of N joint market scenarios over U underlyings (SPEC §3).
 //
@@ -35,6 +59,8 @@ struct ScenarioSet {
   std::vector<double> weight;               // [N], sums to 1
   std::vector<std::string> source;          // [N] e.g. "historical"
   std::vector<std::string> label;           // [N] e.g. "1997-10-24/1997-10-28"
+
+  std::optional<MonteCarloDraws> monte_carlo;  // which scenarios are Monte Carlo draws
 
   std::size_t count() const { return weight.size(); }
   std::size_t underlying_count() const { return underlying_ids.size(); }

@@ -13,9 +13,48 @@ namespace xm {
 // underlyings at once.
 ScenarioSet generate_historical(const History& history, const HistoricalSource& source);
 
+// Filtered historical scenarios of SPEC §5.2: the historical scenario j with its
+// log price move R rescaled to today's EWMA volatility, exp(R · σ_{n−1}/σ_{t+h});
+// vols move as in §3. Labels are the same date ranges, source
+// "filtered_historical".
+ScenarioSet generate_filtered_historical(const History& history,
+                                         const FilteredHistoricalSource& source);
+
+// The EWMA variance σ²_t of one series' daily log returns r_t = ln(P[t]/P[t−1]):
+// σ²_seed = mean(r_1² … r_seed²), then σ²_t = λ σ²_{t−1} + (1 − λ) r_t². Indexed
+// by row t; rows before seed_days are 0.
+std::vector<double> ewma_variances(const std::vector<double>& levels, double lambda,
+                                   std::size_t seed_days);
+
+// Monte Carlo scenarios of SPEC §5.1, drawn with cuRAND's Philox4x32-10 host
+// generator in the order of draws of include/xmargin/monte_carlo.hpp. Labels
+// "mc#000000" … (the draw), source "monte_carlo". Throws RunError in a build
+// without cuRAND.
+// `draw_on_host` false: the set describes its draws (ScenarioSet::monte_carlo)
+// and leaves price_factor at 1 and vol_shift at 0, for the cuda backend to draw.
+ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource& source,
+                                 bool draw_on_host = true);
+
+// One source's scenarios and its weight in the pool (SPEC §5).
+struct WeightedScenarios {
+  ScenarioSet scenarios;
+  double weight = 1.0;
+};
+
+// The sources' scenarios one after another, in the order given; scenario i of
+// a source of weight w and N scenarios weighs (w / Σw) / N. An underlying's vol
+// moves in the pool where it moves in any source (its shift is 0 elsewhere).
+ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts);
+
+// The configured sources pooled in a fixed order: historical,
+// filtered_historical, monte_carlo.
+ScenarioSet generate_configured_scenarios(const History& history, const Config& config,
+                                          bool draw_monte_carlo_on_host = true);
+
 // The scenario set a run uses: the replayed file if one was given, else the
 // configured sources, with underlyings in `underlying_ids` order.
-ScenarioSet build_scenarios(const Inputs& inputs, const std::vector<std::string>& underlying_ids);
+ScenarioSet build_scenarios(const Inputs& inputs, const std::vector<std::string>& underlying_ids,
+                            bool draw_monte_carlo_on_host = true);
 
 // Audit and replay (`xmargin scenarios`, `--scenarios`). CSV columns:
 // scenario,source,label,weight,horizon_days, then per underlying

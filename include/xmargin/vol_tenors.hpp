@@ -26,6 +26,14 @@ void lay_out_vol_tenors(ScenarioSet& set, const History& history);
 void fill_historical_tenor_shifts(ScenarioSet& set, const History& history, std::size_t first_row,
                                   std::size_t mpor);
 
+// The tenor shifts of pool_scenarios: the parts' scenarios one after another.
+// An underlying with tenors in any part has them in the pool, where it moves
+// by tenor only (vol_moves 0, vol_shift row 0); a part without them gives its
+// parallel shift at every tenor (a flat curve is the same move) or 0. Parts
+// with tenors for one underlying list the same ones (they share a history).
+// After pooled's other shocks and weights are in place.
+void pool_vol_tenors(const std::vector<const ScenarioSet*>& parts, ScenarioSet& pooled);
+
 // The tenors of `from` for the underlyings `underlyings` (indices into from, in
 // the order wanted) and the scenarios `scenarios` (indices; nullopt: all),
 // written into `to`'s tenor arrays.

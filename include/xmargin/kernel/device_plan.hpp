@@ -17,6 +17,7 @@ namespace xm::kernel {
 inline constexpr int kRevalueThreads = 128;
 inline constexpr int kSelectThreads = 128;
 inline constexpr int kTailThreads = 128;
+inline constexpr int kMonteCarloThreads = 128;
 
 // Alignment of every buffer carved from the run's device pool: what cudaMalloc
 // guarantees, enough for coalesced access to any element type.
@@ -24,6 +25,17 @@ inline constexpr std::size_t kPoolAlignment = 256;
 
 inline std::size_t pool_bytes(std::size_t bytes) {
   return (bytes + kPoolAlignment - 1) / kPoolAlignment * kPoolAlignment;
+}
+
+// What drawing a set's Monte Carlo scenarios on the device takes: the normals,
+// the Student-t scales, √h·L and the factors' targets.
+inline std::size_t monte_carlo_device_bytes(const ScenarioSet& scenarios) {
+  if (!scenarios.monte_carlo) return 0;
+  const MonteCarloDraws& mc = *scenarios.monte_carlo;
+  return pool_bytes(mc.count * mc.normals_per_scenario * sizeof(double)) +
+         (mc.student_t ? pool_bytes(mc.count * sizeof(double)) : 0) +
+         pool_bytes(mc.root.size() * sizeof(double)) +
+         pool_bytes(mc.factors * sizeof(std::int32_t)) + pool_bytes(mc.factors);
 }
 
 // The resident inputs: the packed book and the scenario shocks.
@@ -52,6 +64,7 @@ inline std::size_t resident_device_bytes(const PackedBook& book, const ScenarioS
   bytes += pool_bytes(scenarios.tenor_shift.size() * sizeof(double));
   bytes += pool_bytes(n * sizeof(double));              // weight
   bytes += pool_bytes(2 * sizeof(unsigned long long));  // the non-finite codes
+  bytes += monte_carlo_device_bytes(scenarios);
   return bytes;
 }
 

@@ -27,8 +27,8 @@ struct RevalueLaunch {
   // Smallest i · N + s whose unit P&L is not finite (N = scenarios.count).
   unsigned long long* first_non_finite;
 
-  std::size_t width() const { return scenario_end - scenario_begin; }
-  std::size_t items() const { return instruments.count * width(); }
+  XM_HD std::size_t width() const { return scenario_end - scenario_begin; }
+  XM_HD std::size_t items() const { return instruments.count * width(); }
 };
 static_assert(std::is_trivially_copyable_v<RevalueLaunch>, "kernel parameters are copied bytewise");
 

@@ -47,7 +47,7 @@ struct SelectLaunch {
   // Smallest p · N + s whose P&L is not finite.
   unsigned long long* first_non_finite;
 
-  std::size_t width() const { return scenario_end - scenario_begin; }
+  XM_HD std::size_t width() const { return scenario_end - scenario_begin; }
 };
 static_assert(std::is_trivially_copyable_v<SelectLaunch>, "kernel parameters are copied bytewise");
 
