@@ -3,9 +3,14 @@
 // the same margins.csv bytes as the run it was written from.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
+
+#include "scenarios/synthetic_history.hpp"
 #include "support/test_support.hpp"
 #include "xmargin/backend.hpp"
 #include "xmargin/error.hpp"
+#include "xmargin/factor_model.hpp"
 #include "xmargin/pipeline.hpp"
 #include "xmargin/report.hpp"
 #include "xmargin/scenarios.hpp"
@@ -105,6 +110,76 @@ TEST(VolTenors, ScenarioSubsetKeepsTheChosenScenariosTenorShifts) {
   const ScenarioSet subset = scenario_subset(with_tenors(), {2, 0});
   EXPECT_EQ(subset.tenor_offsets, with_tenors().tenor_offsets);
   EXPECT_EQ(subset.tenor_shift, (std::vector<double>{0.1 + 0.2, 0.1, 0.0, 0.02}));
+}
+
+// A history of AA (tenor columns 30 and 365 days) and BB (a .vol column), 8 rows.
+History tenor_history() {
+  History h = test::history_from_returns(
+      {"AA", "BB"},
+      {{0.01, -0.02, 0.03, 0.0, -0.01, 0.02, 0.01}, {0.0, 0.01, -0.01, 0.02, 0.0, 0.01, -0.02}},
+      {{}, {0.2, 0.21, 0.22, 0.2, 0.19, 0.2, 0.25, 0.22}});
+  h.series[0].tenor_vols = {{30, {0.3, 0.32, 0.35, 0.31, 0.3, 0.33, 0.36, 0.34}},
+                            {365, {0.25, 0.25, 0.26, 0.25, 0.24, 0.25, 0.26, 0.26}}};
+  return h;
+}
+
+TEST(VolTenors, FilteredHistoricalMovesTenorsUnfilteredAsHistoricalDoes) {
+  const History h = tenor_history();
+  const ScenarioSet plain = generate_historical(h, {4, 2});
+  FilteredHistoricalSource source;
+  source.lookback_days = 4;
+  source.mpor_days = 2;
+  source.seed_days = 2;
+  const ScenarioSet filtered = generate_filtered_historical(h, source);
+  EXPECT_EQ(plain.tenor_offsets, (std::vector<std::int32_t>{0, 2, 2}));
+  EXPECT_EQ(plain.vol_moves, (std::vector<std::uint8_t>{0, 1}));
+  // Scenario 0 spans rows 2 → 4.
+  EXPECT_EQ(plain.tenor_shift[0], 0.3 - 0.35);
+  EXPECT_EQ(plain.tenor_shift[4], 0.24 - 0.26);
+  EXPECT_EQ(filtered.tenor_offsets, plain.tenor_offsets);
+  EXPECT_EQ(filtered.tenor_days, plain.tenor_days);
+  EXPECT_EQ(filtered.tenor_shift, plain.tenor_shift);
+  EXPECT_EQ(filtered.vol_shift, plain.vol_shift);
+}
+
+TEST(VolTenors, MonteCarloDrawsNoVolFactorForAnUnderlyingWithTenors) {
+  History h = tenor_history();
+  h.series[0].vols = {0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3};  // replaced by the tenors
+  const FactorMoves factors = factor_moves(h, 5, true);
+  EXPECT_EQ(factors.names, (std::vector<std::string>{"AA", "BB", "BB.vol"}));
+  EXPECT_EQ(factors.vol_factor[0], std::numeric_limits<std::size_t>::max());
+}
+
+TEST(VolTenors, PoolingGivesEveryPartTheTenorsOfAnUnderlyingThatHasThem) {
+  const History h = tenor_history();
+  const ScenarioSet historical = generate_historical(h, {4, 2});
+  // A source that knows no tenors and moves AA in parallel, and one that leaves AA's vol alone.
+  ScenarioSet parallel = historical;
+  parallel.tenor_offsets.clear();
+  parallel.tenor_days.clear();
+  parallel.tenor_shift.clear();
+  parallel.vol_moves = {1, 1};
+  std::fill_n(parallel.vol_shift.begin(), 4, 0.07);
+  ScenarioSet still = parallel;
+  still.vol_moves = {0, 1};
+  std::fill_n(still.vol_shift.begin(), 4, 0.0);
+
+  const ScenarioSet pooled = pool_scenarios({{historical, 1.0}, {parallel, 1.0}, {still, 2.0}});
+  ASSERT_EQ(pooled.count(), 12u);
+  EXPECT_EQ(pooled.tenor_offsets, (std::vector<std::int32_t>{0, 2, 2}));
+  EXPECT_EQ(pooled.tenor_days, (std::vector<double>{30, 365}));
+  EXPECT_EQ(pooled.vol_moves, (std::vector<std::uint8_t>{0, 1}));
+  for (std::size_t k = 0; k < 2; ++k) {
+    const double* row = pooled.tenor_shift.data() + k * 12;
+    for (std::size_t s = 0; s < 4; ++s) {
+      EXPECT_EQ(row[s], historical.tenor_shift[k * 4 + s]) << k << " " << s;
+      EXPECT_EQ(row[4 + s], 0.07) << k << " " << s;  // the parallel shift at every tenor
+      EXPECT_EQ(row[8 + s], 0.0) << k << " " << s;
+    }
+  }
+  for (std::size_t s = 0; s < 12; ++s) EXPECT_EQ(pooled.vol_shift[s], 0.0) << s;
+  // BB keeps its parallel shifts.
+  EXPECT_EQ(pooled.vol_shift[12 + 0], historical.vol_shift[4 + 0]);
 }
 
 // The small test book with a surface on AA and tenor vol columns in its history.
