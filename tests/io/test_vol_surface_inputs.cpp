@@ -31,34 +31,12 @@ const char* const kMarket =
     "  ]\n"
     "}\n";
 
-class VolSurfaceInput : public ::testing::Test {
+class VolSurfaceInput : public ::testing::Test, protected test::BookToBreak {
  protected:
-  test::TempDir dir;
-  std::map<std::string, std::string> files = test::small_book_files();
-
   void SetUp() override { files["market.json"] = kMarket; }
 
-  // Writes the book with `from` replaced by `to` in file `name` and runs everything before the
-  // backend; the error text without the temp folder, or "no error".
-  std::string error_after(const std::string& name, const std::string& from, const std::string& to) {
-    std::map<std::string, std::string> changed = files;
-    std::string& text = changed.at(name);
-    const auto at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    for (const auto& [file, content] : changed) dir.write(file, content);
-    try {
-      prepare_run(test::small_book_paths(dir));
-    } catch (const InputError& error) {
-      std::string message = error.what();
-      const std::string prefix = dir.path() + "/";
-      if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
-      return message;
-    }
-    return "no error";
-  }
-  std::string market_error(const std::string& from, const std::string& to) {
-    return error_after("market.json", from, to);
+  std::string market_error(const std::string& from, const std::string& to) const {
+    return replace("market.json", from, to);
   }
 };
 
@@ -198,12 +176,12 @@ TEST_F(VolSurfaceInput, TheConfigSwitchAcceptsCalendarArbitrageWithAWarning) {
 }
 
 TEST_F(VolSurfaceInput, TheConfigSwitchIsChecked) {
-  EXPECT_EQ(error_after("config.json", "\"time_decay\": true",
-                        "\"vol_surface\": {\"allow_calendar_arbitrage\": 1}"),
+  EXPECT_EQ(replace("config.json", "\"time_decay\": true",
+                    "\"vol_surface\": {\"allow_calendar_arbitrage\": 1}"),
             "config.json:1:82: '/vol_surface/allow_calendar_arbitrage': expected true or false, "
             "found number");
-  EXPECT_EQ(error_after("config.json", "\"time_decay\": true",
-                        "\"vol_surface\": {\"allow_arbitrage\": true}"),
+  EXPECT_EQ(replace("config.json", "\"time_decay\": true",
+                    "\"vol_surface\": {\"allow_arbitrage\": true}"),
             "config.json:1:54: '/vol_surface/allow_arbitrage': unknown key 'allow_arbitrage' "
             "(expected: allow_calendar_arbitrage)");
 }
@@ -242,17 +220,16 @@ TEST_F(VolSurfaceInput, TenorColumnsLoadSortedByDays) {
 }
 
 TEST_F(VolSurfaceInput, BadTenorColumns) {
-  EXPECT_EQ(error_after("history.csv", "date,AA,BB,AA.vol", "date,AA,BB,AA.vol@30"),
+  EXPECT_EQ(replace("history.csv", "date,AA,BB,AA.vol", "date,AA,BB,AA.vol@30"),
             "history.csv:1:12: column 'AA.vol@30': expected AA.vol@<days>d with whole calendar "
             "days 1..36500 (for example AA.vol@30d)");
-  EXPECT_EQ(error_after("history.csv", "date,AA,BB,AA.vol", "date,AA,BB,AA.vol@0d"),
+  EXPECT_EQ(replace("history.csv", "date,AA,BB,AA.vol", "date,AA,BB,AA.vol@0d"),
             "history.csv:1:12: column 'AA.vol@0d': expected AA.vol@<days>d with whole calendar "
             "days 1..36500 (for example AA.vol@30d)");
   const std::string rows = "\n2000-12-20,90,48,0.30,0.3\n2000-12-21,92,49,0.31,0.3\n";
-  EXPECT_EQ(
-      error_after("history.csv", files["history.csv"], "date,AA,BB,AA.vol@30d,AA.vol@030d" + rows),
-      "history.csv:1:23: column 'AA.vol@030d' repeats the tenor of column 'AA.vol@30d'");
-  EXPECT_EQ(error_after("history.csv", "2000-12-22,95,47,0.29", "2000-12-22,95,47,-0.29"),
+  EXPECT_EQ(error_with("history.csv", "date,AA,BB,AA.vol@30d,AA.vol@030d" + rows),
+            "history.csv:1:23: column 'AA.vol@030d' repeats the tenor of column 'AA.vol@30d'");
+  EXPECT_EQ(replace("history.csv", "2000-12-22,95,47,0.29", "2000-12-22,95,47,-0.29"),
             "history.csv:4:18: column 'AA.vol': implied vol must be >= 0");
 }
 
