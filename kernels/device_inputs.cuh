@@ -36,14 +36,21 @@ struct DeviceInputs {
   static DeviceInputs upload(DevicePool& pool, const PackedBook& book, const ScenarioSet& scenarios,
                              cudaStream_t stream) {
     DeviceInputs d;
-    d.underlyings = {copy(pool, book.spot, stream), copy(pool, book.rate, stream),
-                     copy(pool, book.dividend_yield, stream)};
+    d.underlyings = {
+        copy(pool, book.spot, stream),
+        copy(pool, book.rate, stream),
+        copy(pool, book.dividend_yield, stream),
+        {copy(pool, book.surface_shape, stream), copy(pool, book.surface_expiry_years, stream),
+         copy(pool, book.surface_moneyness, stream), copy(pool, book.surface_vols, stream)}};
     d.instruments = {book.instrument_count(),
                      copy(pool, book.terms, stream),
                      copy(pool, book.underlying, stream),
                      copy(pool, book.years_to_expiry, stream),
                      copy(pool, book.vol_annual, stream),
-                     copy(pool, book.base_value, stream)};
+                     copy(pool, book.base_value, stream),
+                     copy(pool, book.vol_rule, stream),
+                     copy(pool, book.days_to_expiry, stream),
+                     copy(pool, book.moneyness_strike, stream)};
     d.portfolios = {book.portfolio_count(), copy(pool, book.row_offsets, stream),
                     copy(pool, book.entry_instrument, stream),
                     copy(pool, book.entry_weight, stream)};
@@ -51,7 +58,12 @@ struct DeviceInputs {
     double* vol_shift = copy_shocks(pool, scenarios, scenarios.vol_shift, stream);
     const std::uint8_t* vol_moves = copy(pool, scenarios.vol_moves, stream);
     const double* horizon_days = copy(pool, scenarios.horizon_days, stream);
-    d.scenarios = {scenarios.count(), price_factor, vol_shift, vol_moves, horizon_days};
+    // An empty tenor_offsets carves nothing and stays null: no tenors.
+    const std::int32_t* tenor_offsets = copy(pool, scenarios.tenor_offsets, stream);
+    const double* tenor_days = copy(pool, scenarios.tenor_days, stream);
+    const double* tenor_shift = copy(pool, scenarios.tenor_shift, stream);
+    d.scenarios = {scenarios.count(), price_factor,  vol_shift,  vol_moves,
+                   horizon_days,      tenor_offsets, tenor_days, tenor_shift};
     d.weight = copy(pool, scenarios.weight, stream);
     d.first_non_finite = pool.carve<unsigned long long>(2);
     // All bits set is kernel::kNoNonFinite: nothing seen yet.

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "xmargin/error.hpp"
+
 namespace xm {
 
 // A JSON input file parsed with nlohmann::json, plus where each value and each
@@ -24,6 +26,8 @@ class JsonDocument {
   // Errors at the value, or at the key of an object member.
   [[noreturn]] void fail(const Pointer& at, const std::string& message) const;
   [[noreturn]] void fail_key(const Pointer& at, const std::string& message) const;
+  // The text `fail` would throw, for a warning that names the same spot.
+  std::string located(const Pointer& at, const std::string& message) const;
 
   // Typed access; each fails with the value's position when the type is wrong.
   const nlohmann::json& object(const Pointer& at) const;
@@ -43,6 +47,7 @@ class JsonDocument {
   std::unordered_map<std::string, Position> key_at_;
 
   void index_positions(const std::string& text);
+  InputError error_at(const Pointer& at, const std::string& message) const;
 };
 
 }  // namespace xm

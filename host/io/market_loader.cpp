@@ -1,10 +1,11 @@
 #include "io/json_locator.hpp"
 #include "io/loaders.hpp"
+#include "io/vol_surface_reader.hpp"
 #include "xmargin/error.hpp"
 
 namespace xm {
 
-Market load_market(const std::string& path) {
+Market load_market(const std::string& path, const VolSurfaceSettings& surfaces) {
   const JsonDocument doc = JsonDocument::read(path);
   using Pointer = JsonDocument::Pointer;
   const Pointer root;
@@ -26,9 +27,13 @@ Market load_market(const std::string& path) {
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Pointer at = list_at / i;
     doc.object(at);
-    doc.allow_keys(at, {"id", "price", "vol", "rate", "dividend_yield"});
-    for (const char* key : {"id", "price", "vol"}) {
+    doc.allow_keys(at, {"id", "price", "vol", "rate", "dividend_yield", "vol_surface"});
+    for (const char* key : {"id", "price"}) {
       if (!list[i].contains(key)) doc.fail(at, std::string("missing key '") + key + "'");
+    }
+    // SPEC §6: a surface may stand instead of the flat vol.
+    if (!list[i].contains("vol") && !list[i].contains("vol_surface")) {
+      doc.fail(at, "missing key 'vol' (or 'vol_surface')");
     }
     Underlying u;
     u.id = doc.string(at / "id");
@@ -37,10 +42,15 @@ Market load_market(const std::string& path) {
       doc.fail(at / "id", "duplicate underlying id '" + u.id + "'");
     u.price = doc.number(at / "price");
     if (u.price <= 0.0) doc.fail(at / "price", "price must be > 0");
-    u.vol_annual = doc.number(at / "vol");
-    if (u.vol_annual <= 0.0) doc.fail(at / "vol", "vol must be > 0");
+    if (list[i].contains("vol")) {
+      u.vol_annual = doc.number(at / "vol");
+      if (u.vol_annual <= 0.0) doc.fail(at / "vol", "vol must be > 0");
+    }
     if (list[i].contains("rate")) u.rate = doc.number(at / "rate");
     if (list[i].contains("dividend_yield")) u.dividend_yield = doc.number(at / "dividend_yield");
+    if (list[i].contains("vol_surface")) {
+      u.vol_surface = read_vol_surface(doc, at / "vol_surface", market.valuation_date, surfaces);
+    }
     market.underlyings.push_back(std::move(u));
   }
   return market;

@@ -31,7 +31,9 @@ FactorMoves factor_moves(const History& history, int window_days, bool vol_facto
   if (!vol_factors) return factors;
   for (std::size_t u = 0; u < history.series.size(); ++u) {
     const HistorySeries& series = history.series[u];
-    if (series.vols.empty()) continue;
+    // Tenor columns replace the .vol column (SPEC §6); one factor per tenor
+    // column is not drawn yet, so such an underlying's vol stays put here.
+    if (series.vols.empty() || !series.tenor_vols.empty()) continue;
     factors.vol_factor[u] = factors.names.size();
     factors.names.push_back(series.underlying + ".vol");
     for (std::size_t t = first; t < rows; ++t) {

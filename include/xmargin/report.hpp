@@ -44,6 +44,7 @@ struct RunInfo {
   // what they were without holding the whole set.
   std::map<std::int32_t, ScenarioName> worst_scenarios;
   std::size_t accounts = 0, groups = 0, instruments = 0, positions = 0, underlyings = 0;
+  std::size_t vol_surfaces = 0;  // underlyings (of those used) that carry a surface
   std::vector<StageTiming> timings;
   ChunkPlan plan;  // how the backend cut the run to fit its memory budget
 };
