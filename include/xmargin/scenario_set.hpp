@@ -12,6 +12,9 @@ namespace xm {
 // (kernels/monte_carlo.cu, with the transform of include/xmargin/monte_carlo.hpp):
 // scenario first + s takes normals [s·B, s·B + B) of the stream from `seed`.
 struct MonteCarloDraws {
+  static constexpr std::int32_t kMovesPrice = -1;
+  static constexpr std::int32_t kMovesVol = -2;
+
   std::size_t first = 0;
   std::size_t count = 0;
   std::uint64_t seed = 0;
@@ -21,9 +24,10 @@ struct MonteCarloDraws {
   std::size_t normals_per_scenario = 0;  // B
   std::vector<double> root;              // √h · L, row-major D × D
   // Per factor: the underlying (index into the set's underlyings) it moves,
-  // and whether it is that underlying's vol rather than its price.
+  // what it moves (kMovesPrice, kMovesVol, or k ≥ 0: the underlying's tenor k
+  // in tenor_shift).
   std::vector<std::int32_t> factor_underlying;  // [D]
-  std::vector<std::uint8_t> factor_is_vol;      // [D]
+  std::vector<std::int32_t> factor_target;      // [D]
   // Whether price_factor and vol_shift hold the draws. A set for the cuda
   // backend leaves them at 1 and 0: the device draws them, with no host round
   // trip. Everything else (the cpu backend, scenario files) needs them drawn.

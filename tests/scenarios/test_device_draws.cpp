@@ -98,7 +98,9 @@ TEST_F(DeviceDraws, TheDeviceLeavesNoColumnUndrawn) {
   const MonteCarloDraws& draws = *prepared.scenarios.monte_carlo;
   std::vector<int> priced(prepared.scenarios.underlying_count(), 0);
   for (std::size_t f = 0; f < draws.factors; ++f) {
-    if (!draws.factor_is_vol[f]) ++priced[static_cast<std::size_t>(draws.factor_underlying[f])];
+    if (draws.factor_target[f] == MonteCarloDraws::kMovesPrice) {
+      ++priced[static_cast<std::size_t>(draws.factor_underlying[f])];
+    }
   }
   EXPECT_EQ(priced, std::vector<int>(priced.size(), 1));
 }

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
+#include "scenarios/philox_normals.hpp"
 #include "scenarios/synthetic_history.hpp"
 #include "support/test_support.hpp"
 #include "xmargin/backend.hpp"
@@ -142,12 +144,20 @@ TEST(VolTenors, FilteredHistoricalMovesTenorsUnfilteredAsHistoricalDoes) {
   EXPECT_EQ(filtered.vol_shift, plain.vol_shift);
 }
 
-TEST(VolTenors, MonteCarloDrawsNoVolFactorForAnUnderlyingWithTenors) {
+TEST(VolTenors, MonteCarloDrawsOneVolFactorPerTenorInsteadOfTheVolColumn) {
   History h = tenor_history();
   h.series[0].vols = {0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3};  // replaced by the tenors
   const FactorMoves factors = factor_moves(h, 5, true);
-  EXPECT_EQ(factors.names, (std::vector<std::string>{"AA", "BB", "BB.vol"}));
+  EXPECT_EQ(factors.names,
+            (std::vector<std::string>{"AA", "BB", "BB.vol", "AA.vol@30d", "AA.vol@365d"}));
   EXPECT_EQ(factors.vol_factor[0], std::numeric_limits<std::size_t>::max());
+  EXPECT_EQ(factors.tenor_factor[0], (std::vector<std::size_t>{3, 4}));
+  EXPECT_TRUE(factors.tenor_factor[1].empty());
+  // The window's last 5 daily changes of each tenor column, oldest first.
+  const std::size_t w = factors.window;
+  EXPECT_EQ(factors.moves[3 * w + 0], 0.31 - 0.35);
+  EXPECT_EQ(factors.moves[3 * w + 4], 0.34 - 0.36);
+  EXPECT_EQ(factors.moves[4 * w + 4], 0.26 - 0.26);
 }
 
 TEST(VolTenors, PoolingGivesEveryPartTheTenorsOfAnUnderlyingThatHasThem) {
@@ -234,6 +244,39 @@ TEST(VolTenors, TenorShocksChangeTheMargins) {
   const RunOutcome fixed = run_margins(prepare_run(test::small_book_paths(without)), *cpu, false);
   // A1 is short the AA call: a vol rise is a loss.
   EXPECT_GT(moved.rows[0].margin, fixed.rows[0].margin);
+}
+
+TEST(VolTenors, MonteCarloMovesEachTenorByItsFactorOnHostAndDeviceAlike) {
+  if (!have_curand()) GTEST_SKIP() << "built without cuRAND";
+  test::TempDir dir;
+  std::map<std::string, std::string> files = tenor_book();
+  files["config.json"] =
+      "{\"confidence\": 0.9, \"scenarios\": {\"historical\": {\"lookback_days\": 4},\n"
+      " \"monte_carlo\": {\"count\": 200, \"seed\": 5, \"covariance\": {\"window_days\": 5}}}}\n";
+  for (const auto& [file, content] : files) dir.write(file, content);
+  const InputPaths paths = test::small_book_paths(dir);
+  const PreparedRun on_host = prepare_run(paths);
+  const ScenarioSet& set = on_host.scenarios;
+  ASSERT_EQ(set.tenor_days, (std::vector<double>{30, 180}));
+  const std::size_t n = set.count();
+  // The draws (scenarios 4 …) move both of AA's tenors, each its own way.
+  double moved = 0.0, apart = 0.0;
+  for (std::size_t s = 4; s < n; ++s) {
+    moved += std::fabs(set.tenor_shift[s]) + std::fabs(set.tenor_shift[n + s]);
+    apart += std::fabs(set.tenor_shift[s] - set.tenor_shift[n + s]);
+  }
+  EXPECT_GT(moved, 0.0);
+  EXPECT_GT(apart, 0.0);
+  // Drawn the device's way (emulated) they give the host's margins bit for bit.
+  const PreparedRun for_device = prepare_run(paths, {}, false);
+  const auto cpu = make_cpu_backend({});
+  const auto emulated = make_emulated_cuda_backend({}, 3);
+  const RunOutcome reference = run_margins(on_host, *cpu, true);
+  const RunOutcome device = run_margins(for_device, *emulated, true);
+  EXPECT_EQ(reference.backend.pnl, device.backend.pnl);
+  for (std::size_t r = 0; r < reference.rows.size(); ++r) {
+    EXPECT_EQ(reference.rows[r].es, device.rows[r].es) << r;
+  }
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ inline std::size_t monte_carlo_device_bytes(const ScenarioSet& scenarios) {
   return pool_bytes(mc.count * mc.normals_per_scenario * sizeof(double)) +
          (mc.student_t ? pool_bytes(mc.count * sizeof(double)) : 0) +
          pool_bytes(mc.root.size() * sizeof(double)) +
-         pool_bytes(mc.factors * sizeof(std::int32_t)) + pool_bytes(mc.factors);
+         2 * pool_bytes(mc.factors * sizeof(std::int32_t));  // factor_underlying, factor_target
 }
 
 // The resident inputs: the packed book and the scenario shocks.
