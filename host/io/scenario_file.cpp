@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 
 #include "io/csv_reader.hpp"
+#include "report/atomic_files.hpp"
 #include "report/csv_cell.hpp"
 #include "report/number_format.hpp"
 #include "xmargin/error.hpp"
@@ -23,11 +23,9 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 
 }  // namespace
 
-void write_scenario_file(const std::string& path, const ScenarioSet& scenarios) {
+void write_scenario_file(std::ostream& out, const ScenarioSet& scenarios) {
   XM_EXPECTS(!scenarios.monte_carlo || scenarios.monte_carlo->drawn_on_host,
              "a scenario file needs Monte Carlo scenarios drawn on the host");
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw InputError(path, 0, 0, "cannot write file");
   out << "scenario,source,label,weight,horizon_days";
   for (std::size_t u = 0; u < scenarios.underlying_count(); ++u) {
     out << ',' << csv_cell(scenarios.underlying_ids[u] + kPriceSuffix);
@@ -44,7 +42,10 @@ void write_scenario_file(const std::string& path, const ScenarioSet& scenarios) 
     }
     out << '\n';
   }
-  if (!out.flush()) throw RunError("cannot write " + path);
+}
+
+void write_scenario_file(const std::string& path, const ScenarioSet& scenarios) {
+  write_atomically(path, [&](std::ostream& out) { write_scenario_file(out, scenarios); });
 }
 
 ScenarioSet read_scenario_file(const std::string& path,

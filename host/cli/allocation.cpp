@@ -1,0 +1,40 @@
+// In a file of its own: GCC's -Wmismatched-new-delete misreads a replaced
+// operator delete inlined beside its callers.
+#include "cli/allocation.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace {
+
+std::atomic<std::size_t> failed_bytes{0};
+
+}  // namespace
+
+namespace xm::cli {
+
+std::size_t failed_allocation_bytes() {
+  return failed_bytes;
+}
+
+}  // namespace xm::cli
+
+void* operator new(std::size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  for (;;) {
+    if (void* memory = std::malloc(bytes)) return memory;
+    const std::new_handler handler = std::get_new_handler();
+    if (!handler) {
+      failed_bytes = bytes;
+      throw std::bad_alloc();
+    }
+    handler();
+  }
+}
+void operator delete(void* memory) noexcept {
+  std::free(memory);
+}
+void operator delete(void* memory, std::size_t) noexcept {
+  std::free(memory);
+}
