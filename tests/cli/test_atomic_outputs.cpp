@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <regex>
 #include <set>
 
 #include "report/atomic_files.hpp"
@@ -129,6 +130,28 @@ TEST_F(Outputs, ScenariosOutputIsCheckedFirst) {
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_EQ(result.output,
             "xmargin: error: " + out_.path() + ": is a directory; expected a file to write\n");
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;  // it reserves terabytes of address space
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+TEST_F(Outputs, OutOfMemoryNamesTheStageAndTheSizeAndWritesNothing) {
+  if (kAddressSanitizer) GTEST_SKIP() << "an address-space limit stops AddressSanitizer itself";
+  // 25 MB of address space: the sample loads, then an allocation of the
+  // backend fails.
+  const auto result = test::run_command("ulimit -v 25000; exec " + kBinary +
+                                        " run --backend cpu --threads 1 --out " + out_.path());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(std::regex_match(result.output,
+                               std::regex("xmargin: error: out of memory in stage "
+                                          "'(load|pack|scenarios|backend|report)' \\(an "
+                                          "allocation of [0-9]+ bytes failed\\); nothing was "
+                                          "written\n")))
+      << result.output;
+  EXPECT_TRUE(fs::is_empty(out_.path()));
 }
 
 TEST(AtomicFiles, NothingAppearsWithoutCommit) {

@@ -374,5 +374,61 @@ TEST_F(BadInput, UnknownAccountOutOfOrder) {
             "positions.csv:4:1: column 'account': unknown account 'A0' (not in accounts.csv)");
 }
 
+// Issue 10: hostile inputs that crashed, passed silently or gave a raw
+// library message now each name their position (exit 2).
+TEST_F(BadInput, DeepJsonNestingIsRefusedAtTheFirstLevelTooDeep) {
+  const std::string deep = "{\"x\":" + std::string(20000, '[') + std::string(20000, ']') + "}";
+  EXPECT_EQ(error_with("config.json", deep), "config.json:1:69: nested deeper than 64 levels");
+  const std::string just_deep_enough =
+      "{\"x\":" + std::string(63, '[') + std::string(63, ']') + "}";
+  EXPECT_EQ(error_with("config.json", just_deep_enough),
+            "config.json:1:2: '/x': unknown key 'x' (expected: measure, confidence, time_decay, "
+            "scenarios)");
+}
+
+TEST_F(BadInput, DuplicateJsonKeyNamesTheSecond) {
+  EXPECT_EQ(error_with("config.json", "{\"measure\": \"es\",\n \"measure\": \"var\"}"),
+            "config.json:2:2: duplicate key 'measure' (first at line 1, column 2)");
+}
+
+TEST_F(BadInput, JsonNumberTooLargeForADouble) {
+  EXPECT_EQ(replace("market.json", "\"price\": 50", "\"price\": 1e400"),
+            "market.json:5:27: invalid JSON: number overflow parsing '1e400'");
+}
+
+TEST_F(BadInput, IdsMustBeUtf8) {
+  EXPECT_EQ(replace("positions.csv", "A2,PBB", "A\xff,PBB"),
+            "positions.csv:4:1: column 'account': the cell is not valid UTF-8");
+  EXPECT_EQ(replace("instruments.csv", "instrument,type", "instr\xc0\xafument,type"),
+            "instruments.csv:1:1: the column name is not valid UTF-8");
+  EXPECT_EQ(replace("market.json", "\"BB\"", "\"B\xed\xa0\x80\""),
+            "market.json:5:15: invalid JSON: syntax error while parsing value - invalid "
+            "string: ill-formed UTF-8 byte; last read: '\"B\xed\xa0'");
+  const std::string runaway(200, 'x');
+  EXPECT_EQ(replace("market.json", "\"BB\"", "\"" + runaway + "\xff\""),
+            "market.json:5:213: invalid JSON: syntax error while parsing value - invalid "
+            "string: ill-formed UTF-8 byte; last read: '\"" +
+                std::string(79, 'x') + "...' (202 bytes, cut)");
+}
+
+TEST_F(BadInput, AnEmptyBookNeedsListedAccounts) {
+  files.erase("accounts.csv");
+  InputPaths without_accounts = paths();
+  without_accounts.accounts.clear();
+  for (const auto& [file, text] : files) dir.write(file, text);
+  dir.write("positions.csv", "account,instrument,quantity\n");
+  try {
+    prepare_run(without_accounts);
+    ADD_FAILURE() << "expected an error";
+  } catch (const InputError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              dir.file("positions.csv") +
+                  ":2: no positions, and no accounts listed in an accounts file: nothing to "
+                  "margin");
+  }
+  dir.write("accounts.csv", "account,mode\nA1,cross\n");
+  EXPECT_EQ(prepare_run(paths()).inputs.book.accounts.size(), 1u);
+}
+
 }  // namespace
 }  // namespace xm
