@@ -1,3 +1,4 @@
+#include "io/bounds.hpp"
 #include "io/csv_reader.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
@@ -34,11 +35,22 @@ History load_history(const std::string& path,
     history.dates.push_back(date);
     for (std::size_t u = 0; u < columns.size(); ++u) {
       const double level = table.number(row, columns[u].level);
-      if (level <= 0.0) table.fail(row, columns[u].level, "closing level must be > 0");
+      if (!kLevelBound.holds(level)) {
+        table.fail(row, columns[u].level, kLevelBound.message("closing level"));
+      }
+      // Scenarios divide levels rows apart: bounding each day's ratio keeps
+      // a typo (a level off by 1e6) from passing as a market move.
+      const std::vector<double>& levels = history.series[u].levels;
+      if (!levels.empty() && !kDailyRatioBound.holds(level / levels.back())) {
+        table.fail(row, columns[u].level,
+                   kDailyRatioBound.message("the ratio to the previous row's level"));
+      }
       history.series[u].levels.push_back(level);
       if (columns[u].vol) {
         const double vol = table.number(row, *columns[u].vol);
-        if (vol < 0.0) table.fail(row, *columns[u].vol, "implied vol must be >= 0");
+        if (!kHistoryVolBound.holds(vol)) {
+          table.fail(row, *columns[u].vol, kHistoryVolBound.message("implied vol"));
+        }
         history.series[u].vols.push_back(vol);
       }
     }

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "io/bounds.hpp"
 #include "io/csv_reader.hpp"
 #include "report/atomic_files.hpp"
 #include "report/csv_cell.hpp"
@@ -116,9 +117,15 @@ ScenarioSet read_scenario_file(const std::string& path,
     set.horizon_days.push_back(horizon);
     for (Shocks& shock : shocks) {
       const double factor = table.number(row, shock.price_col);
-      if (factor <= 0.0) table.fail(row, shock.price_col, "price factor must be > 0");
+      if (!kPriceFactorBound.holds(factor)) {
+        table.fail(row, shock.price_col, kPriceFactorBound.message("price factor"));
+      }
       shock.price_factor.push_back(factor);
-      shock.vol_shift.push_back(shock.vol_col ? table.number(row, *shock.vol_col) : 0.0);
+      const double shift = shock.vol_col ? table.number(row, *shock.vol_col) : 0.0;
+      if (!kVolShiftBound.holds(shift)) {
+        table.fail(row, *shock.vol_col, kVolShiftBound.message("vol shift"));
+      }
+      shock.vol_shift.push_back(shift);
     }
   }
   if (count == 0) throw InputError(path, 2, 0, "no scenarios");

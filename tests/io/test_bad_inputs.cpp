@@ -45,7 +45,7 @@ class BadInput : public ::testing::Test {
   // A price of 0 on line 5 of market.json: the check that line ends and byte
   // order marks leave JSON positions where they are.
   static constexpr const char* kZeroPriceError =
-      "market.json:5:27: '/underlyings/1/price': price must be > 0";
+      "market.json:5:27: '/underlyings/1/price': price must be between 1e-8 and 1e12";
   std::string zero_price_error() { return replace("market.json", "\"price\": 50", "\"price\": 0"); }
 };
 
@@ -156,9 +156,9 @@ TEST_F(BadInput, OptionWithoutStrike) {
 TEST_F(BadInput, NonPositiveValues) {
   EXPECT_EQ(
       replace("instruments.csv", "FAA,future,AA,2001-03-16,100", "FAA,future,AA,2001-03-16,0"),
-      "instruments.csv:2:26: column 'multiplier': multiplier must be > 0");
+      "instruments.csv:2:26: column 'multiplier': multiplier must be > 0 and at most 1e9");
   EXPECT_EQ(replace("instruments.csv", "future,0.25", "future,-0.25"),
-            "instruments.csv:4:51: column 'vol': vol must be > 0");
+            "instruments.csv:4:51: column 'vol': vol must be > 0 and at most 10");
   EXPECT_EQ(zero_price_error(), kZeroPriceError);
   EXPECT_EQ(replace("accounts.csv", "G1,500", "G1,-500"),
             "accounts.csv:3:16: column 'collateral': collateral must be >= 0");
@@ -192,12 +192,12 @@ TEST_F(BadInput, HistoryMissingUnderlying) {
 
 TEST_F(BadInput, HistoryNonPositiveLevel) {
   EXPECT_EQ(replace("history.csv", "2000-12-21,92,", "2000-12-21,0,"),
-            "history.csv:3:12: column 'AA': closing level must be > 0");
+            "history.csv:3:12: column 'AA': closing level must be between 1e-8 and 1e12");
 }
 
 TEST_F(BadInput, HistoryNegativeVol) {
   EXPECT_EQ(replace("history.csv", "49,0.31", "49,-0.31"),
-            "history.csv:3:18: column 'AA.vol': implied vol must be >= 0");
+            "history.csv:3:18: column 'AA.vol': implied vol must be between 0 and 10");
 }
 
 TEST_F(BadInput, HistoryTooShort) {
@@ -428,6 +428,64 @@ TEST_F(BadInput, AnEmptyBookNeedsListedAccounts) {
   }
   dir.write("accounts.csv", "account,mode\nA1,cross\n");
   EXPECT_EQ(prepare_run(paths()).inputs.book.accounts.size(), 1u);
+}
+
+// Issue 10: inputs that gave exit 0 with infinite or NaN margins are now
+// refused by the plausibility bounds of docs/formats.md, at their position.
+TEST_F(BadInput, ImplausibleMagnitudesAreRefused) {
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1,FAA,1e308"),
+            "positions.csv:2:8: column 'quantity': |quantity × multiplier| must be at most 1e15");
+  EXPECT_EQ(replace("instruments.csv", "2001-03-16,100,,", "2001-03-16,1e308,,"),
+            "instruments.csv:2:26: column 'multiplier': multiplier must be > 0 and at most 1e9");
+  EXPECT_EQ(replace("market.json", "\"rate\": 0.05", "\"rate\": 1e6"),
+            "market.json:4:52: '/underlyings/0/rate': rate must be between -1 and 1");
+  EXPECT_EQ(replace("market.json", "\"dividend_yield\": 0.01", "\"dividend_yield\": -2"),
+            "market.json:4:76: '/underlyings/0/dividend_yield': dividend_yield must be between "
+            "-1 and 1");
+  EXPECT_EQ(replace("market.json", "\"vol\": 0.2", "\"vol\": 11"),
+            "market.json:5:38: '/underlyings/1/vol': vol must be > 0 and at most 10");
+  EXPECT_EQ(replace("instruments.csv", "100,100,C", "100,1e13,C"),
+            "instruments.csv:3:30: column 'strike': strike must be between 1e-8 and 1e12");
+  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16", "FAA,future,AA,2101-03-16"),
+            "instruments.csv:2:15: column 'expiry': expiry must be at most 36525 days (100 "
+            "years) after the valuation date 2001-01-02");
+}
+
+TEST_F(BadInput, ImplausibleHistoriesAreRefused) {
+  EXPECT_EQ(replace("history.csv", "2000-12-20,90,", "2000-12-20,1e-300,"),
+            "history.csv:2:12: column 'AA': closing level must be between 1e-8 and 1e12");
+  EXPECT_EQ(replace("history.csv", "2000-12-21,92,", "2000-12-21,1e12,"),
+            "history.csv:3:12: column 'AA': the ratio to the previous row's level must be "
+            "between 1e-3 and 1e3");
+  EXPECT_EQ(replace("history.csv", "49,0.31", "49,1e300"),
+            "history.csv:3:18: column 'AA.vol': implied vol must be between 0 and 10");
+}
+
+TEST_F(BadInput, ImplausibleReplayedScenariosAreRefused) {
+  files["scenarios.csv"] =
+      "scenario,source,label,weight,horizon_days,AA.price_factor,AA.vol_shift,BB.price_factor\n"
+      "0,h,a,0.5,2,1e308,0,1\n"
+      "1,h,b,0.5,2,1,0,1\n";
+  InputPaths replay = paths();
+  replay.scenarios = dir.file("scenarios.csv");
+  const auto error_of = [&](const std::string& content) {
+    files["scenarios.csv"] = content;
+    for (const auto& [file, text] : files) dir.write(file, text);
+    try {
+      load_inputs(replay);
+    } catch (const InputError& error) {
+      return std::string(error.what()).substr(dir.path().size() + 1);
+    }
+    return std::string("no error");
+  };
+  const std::string header =
+      "scenario,source,label,weight,horizon_days,AA.price_factor,AA.vol_shift,BB.price_factor\n";
+  EXPECT_EQ(error_of(header + "0,h,a,0.5,2,1e308,0,1\n1,h,b,0.5,2,1,0,1\n"),
+            "scenarios.csv:2:13: column 'AA.price_factor': price factor must be between 1e-6 "
+            "and 1e6");
+  EXPECT_EQ(error_of(header + "0,h,a,0.5,2,1,0,1\n1,h,b,0.5,2,1,-11,1\n"),
+            "scenarios.csv:3:15: column 'AA.vol_shift': vol shift must be between -10 and 10");
+  EXPECT_EQ(error_of(header + "0,h,a,0.5,2,1e6,10,1e-6\n1,h,b,0.5,2,1,-10,1\n"), "no error");
 }
 
 }  // namespace
