@@ -25,6 +25,8 @@ inline constexpr Bound kVolBound{kSmallestPositive, 10.0, "> 0 and at most 10"};
 inline constexpr Bound kHistoryVolBound{0.0, 10.0, "between 0 and 10"};
 inline constexpr Bound kMultiplierBound{kSmallestPositive, 1e9, "> 0 and at most 1e9"};
 inline constexpr Bound kExposureBound{0.0, 1e15, "at most 1e15"};  // |quantity × multiplier|
+// A group sums its accounts' collateral: bounded so the sum stays finite.
+inline constexpr Bound kCollateralBound{0.0, 1e15, "between 0 and 1e15"};
 inline constexpr Bound kDailyRatioBound{1e-3, 1e3, "between 1e-3 and 1e3"};   // history, row on row
 inline constexpr Bound kPriceFactorBound{1e-6, 1e6, "between 1e-6 and 1e6"};  // replayed
 inline constexpr Bound kVolShiftBound{-10.0, 10.0, "between -10 and 10"};     // replayed

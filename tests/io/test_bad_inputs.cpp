@@ -161,7 +161,7 @@ TEST_F(BadInput, NonPositiveValues) {
             "instruments.csv:4:51: column 'vol': vol must be > 0 and at most 10");
   EXPECT_EQ(zero_price_error(), kZeroPriceError);
   EXPECT_EQ(replace("accounts.csv", "G1,500", "G1,-500"),
-            "accounts.csv:3:16: column 'collateral': collateral must be >= 0");
+            "accounts.csv:3:16: column 'collateral': collateral must be between 0 and 1e15");
 }
 
 TEST_F(BadInput, TooManyCells) {
