@@ -16,6 +16,7 @@ packages=(
   libgtest-dev                 # the test suite
   libquantlib0-dev             # test oracle for the pricing formulas (tests and bench only)
   libbenchmark-dev             # bench/
+  clang libclang-rt-dev libomp-dev  # tools/fuzz.sh (libFuzzer), which CI runs
 )
 missing=()
 for package in "${packages[@]}"; do
