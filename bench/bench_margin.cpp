@@ -1,138 +1,161 @@
-// Margin-run throughput on a book (default: the embedded sample), in one run:
-//   cuda backend (when a device is present) vs cpu backend vs a naive
-//   per-position QuantLib loop. Prints the workload, the machine, and the ratios.
+// Margin-run benchmark: both backends and a naive QuantLib baseline on one book.
 //
-//   build/bench/xmargin_bench [--dir BOOK_DIR] [--naive-positions N] [benchmark flags]
-#include <benchmark/benchmark.h>
-
+//   build/bench/xmargin_bench [--workload sample|small|medium|eod | --dir BOOK]
+//       [--cache DIR] [--seed N] [--backends cpu1,cpu,cuda,naive] [--repetitions R]
+//       [--naive-positions N] [--threads N] [--memory-budget BYTES]
+//
+// Prints the machine and the workload, stage times, throughputs and peak memory
+// per backend, the ratios cuda / cpu and cpu (1 thread) / naive QuantLib, then
+// one line of JSON with all of it (see bench/RESULTS.md). Every figure is the
+// median over the repetitions; each repetition is a whole run from the files.
+#include <algorithm>
 #include <cstdio>
-#include <cstring>
-#include <map>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include "naive_quantlib.hpp"
-#include "xmargin/pipeline.hpp"
+#include <CLI/CLI.hpp>
+
+#include "child_process.hpp"
+#include "cli/input_options.hpp"
+#include "measure.hpp"
+#include "report.hpp"
+#include "workload.hpp"
+#include "xmargin/error.hpp"
 
 namespace {
 
-std::string g_dir = XM_SAMPLE_DIR;
-std::size_t g_naive_positions = 200;
-const xm::PreparedRun* g_run = nullptr;
+using json = nlohmann::ordered_json;
+using xm::bench::run_in_child;
 
-// Position-scenario revaluations a benchmark iteration stands for.
-double position_scenarios(std::size_t positions) {
-  return static_cast<double>(positions) * static_cast<double>(g_run->scenarios.count());
-}
-
-// A whole margin run (revalue, aggregate, measure, margin rows) on one backend.
-void run_backend(benchmark::State& state, xm::BackendKind kind, int cpu_threads = 0) {
-  xm::BackendOptions options;
-  options.cpu_threads = cpu_threads;
-  const auto backend = xm::make_backend(kind, options);
-  for (auto _ : state) benchmark::DoNotOptimize(xm::run_margins(*g_run, *backend, false));
-  state.counters["pos_scen_per_s"] =
-      benchmark::Counter(position_scenarios(g_run->inputs.book.positions.size()),
-                         benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(backend->device());
-}
-
-void BM_CudaBackend(benchmark::State& state) {
-  if (xm::cuda_device_count() == 0) {
-    state.SkipWithError("no CUDA device");
-    return;
-  }
-  run_backend(state, xm::BackendKind::cuda);
-}
-
-void BM_CpuBackend(benchmark::State& state) {
-  run_backend(state, xm::BackendKind::cpu);
-}
-
-// One thread, to compare like for like with the single-threaded naive loop.
-void BM_CpuBackendOneThread(benchmark::State& state) {
-  run_backend(state, xm::BackendKind::cpu, 1);
-}
-
-void BM_NaiveQuantLib(benchmark::State& state) {
-  const std::size_t positions = std::min(g_naive_positions, g_run->inputs.book.positions.size());
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        xm::bench::naive_quantlib_pnl(g_run->inputs.book, g_run->scenarios, positions));
-  }
-  state.counters["pos_scen_per_s"] = benchmark::Counter(
-      position_scenarios(positions), benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel("1 thread, " + std::to_string(positions) + " positions spread over the book");
-}
-
-BENCHMARK(BM_CudaBackend)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-BENCHMARK(BM_CpuBackend)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-BENCHMARK(BM_CpuBackendOneThread)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-BENCHMARK(BM_NaiveQuantLib)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-
-// The console table, then the ratios of the throughputs measured in this run.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred) continue;
-      const auto counter = run.counters.find("pos_scen_per_s");
-      if (counter != run.counters.end()) rates_[run.benchmark_name()] = counter->second.value;
-    }
-  }
-  void Finalize() override {
-    ConsoleReporter::Finalize();
-    const double cuda = rate("BM_CudaBackend/"), cpu = rate("BM_CpuBackend/"),
-                 cpu_one = rate("BM_CpuBackendOneThread/"), naive = rate("BM_NaiveQuantLib/");
-    std::printf(
-        "\nthroughput, position-scenarios per second (whole margin run for the backends):\n");
-    std::printf("  cuda backend              %12.4g\n", cuda);
-    std::printf("  cpu backend               %12.4g\n", cpu);
-    std::printf("  cpu backend, 1 thread     %12.4g\n", cpu_one);
-    std::printf("  naive QuantLib, 1 thread  %12.4g\n", naive);
-    if (cuda > 0 && cpu > 0) std::printf("  cuda / cpu                %12.1fx\n", cuda / cpu);
-    if (cpu_one > 0 && naive > 0) {
-      std::printf("  cpu 1 thread / naive      %12.1fx\n", cpu_one / naive);
-    }
-  }
-
- private:
-  std::map<std::string, double> rates_;
-  double rate(const std::string& prefix) const {
-    for (const auto& [name, value] : rates_)
-      if (name.rfind(prefix, 0) == 0) return value;
-    return 0.0;
-  }
+struct BenchFlags {
+  std::string workload;
+  std::string dir;
+  std::string cache;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> backends = {"cpu1", "cpu", "cuda", "naive"};
+  xm::bench::MeasureOptions measure;
 };
+
+bool wanted(const BenchFlags& flags, const std::string& name) {
+  return std::find(flags.backends.begin(), flags.backends.end(), name) != flags.backends.end();
+}
+
+// The book folder and the workload's name for the report.
+std::pair<std::string, std::string> chosen_book(const BenchFlags& flags) {
+  if (!flags.dir.empty()) return {"dir", flags.dir};
+  if (flags.workload.empty() || flags.workload == "sample") return {"sample", XM_SAMPLE_DIR};
+  return {flags.workload, xm::bench::workload_dir(flags.workload, flags.cache, flags.seed)};
+}
+
+json method(int repetitions) {
+  const std::size_t parent_bytes = xm::bench::resident_bytes();
+  return {{"repetitions", repetitions},
+          {"statistic", "median"},
+          {"run",
+           "each repetition loads the files, packs, builds the scenarios, runs the backend and "
+           "makes the margin rows"},
+          {"peak_host_memory", "VmHWM of a process forked for each contender"},
+          {"parent_resident_bytes", parent_bytes},
+          {"peak_device_memory",
+           "the cuda backend's one device allocation, its planned bytes (ChunkPlan::bytes); "
+           "the CUDA context's own memory is not counted"},
+          {"summary", "median of " + std::to_string(repetitions) +
+                          (repetitions == 1 ? " repetition" : " repetitions") +
+                          ", each a whole run from the files; each contender in its own forked "
+                          "process, whose peak resident set (VmHWM) is its peak host memory "
+                          "(the parent held " +
+                          std::to_string(parent_bytes >> 20) + " MiB at the fork)"}};
+}
+
+// Exit status 1 when a contender that was asked for failed.
+int run(const BenchFlags& flags) {
+  xm::bench::Measurements measurements;
+  const auto [name, dir] = chosen_book(flags);
+  xm::cli::InputOptions inputs;
+  inputs.dir = dir;
+  const xm::InputPaths paths = xm::cli::resolve_input_paths(inputs);
+  measurements.workload = {{"name", name}, {"dir", dir}};
+
+  // The GPU is named by a child too: the parent must not touch CUDA before forking.
+  const json cuda = run_in_child(xm::bench::probe_cuda);
+  const std::string cuda_note = cuda.value("error", cuda.value("reason", std::string()));
+  measurements.machine = xm::bench::describe_host();
+  measurements.machine["gpu"] = cuda.value("gpu", json());
+  measurements.machine["gpu_note"] = cuda_note;
+  measurements.method = method(flags.measure.repetitions);
+
+  // cuda first: on a machine lent for a limited time its figures matter most.
+  int status = 0;
+  for (const char* contender : {"cuda", "cpu", "cpu1", "naive"}) {
+    if (!wanted(flags, contender)) continue;
+    json& raw = measurements.raw[contender];
+    if (std::string(contender) == "cuda" && !cuda.value("usable", false)) {
+      raw = {{"why_not_run", cuda_note}};
+      continue;
+    }
+    std::fprintf(stderr, "measuring %s\n", contender);
+    raw = run_in_child([&] {
+      return std::string(contender) == "naive"
+                 ? xm::bench::measure_naive(paths, flags.measure)
+                 : xm::bench::measure_backend(contender, paths, flags.measure);
+    });
+    if (raw.contains("error")) {
+      std::fprintf(stderr, "  %s failed: %s\n", contender, raw["error"].get<std::string>().c_str());
+      status = 1;
+    }
+  }
+  xm::bench::print_report(xm::bench::summarize(measurements), stdout);
+  return status;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-      g_dir = argv[++i];
-    } else if (std::strcmp(argv[i], "--naive-positions") == 0 && i + 1 < argc) {
-      g_naive_positions = std::stoul(argv[++i]);
-    } else {
-      std::fprintf(stderr, "unknown argument %s\n", argv[i]);
-      return 2;
-    }
+  CLI::App app{"xmargin_bench — cpu and cuda backends against a naive QuantLib loop",
+               "xmargin_bench"};
+  BenchFlags flags;
+  auto* workload = app.add_option("--workload", flags.workload,
+                                  "sample (the embedded book, default), or small, medium, eod: "
+                                  "made by xmargin_make_book into --cache, reused when there")
+                       ->check(CLI::IsMember({"sample", "small", "medium", "eod"}));
+  app.add_option("--dir", flags.dir, "a book folder instead of a workload")->excludes(workload);
+  app.add_option("--cache", flags.cache,
+                 "where the workload's book is kept (default /tmp/xmargin-workloads/NAME)")
+      ->needs(workload);
+  app.add_option("--seed", flags.seed, "the workload generator's seed (its default if absent)")
+      ->needs(workload);
+  app.add_option("--backends", flags.backends,
+                 "what to measure, comma-separated (default cpu1,cpu,cuda,naive); cpu1 is the "
+                 "cpu backend on 1 thread")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"cpu1", "cpu", "cuda", "naive"}));
+  app.add_option("--repetitions", flags.measure.repetitions,
+                 "whole runs per contender; the figures are their median (default 3)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--naive-positions", flags.measure.naive_positions,
+                 "positions the naive loop revalues, spread over the book (default 200)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}));
+  app.add_option("--threads", flags.measure.cpu_threads,
+                 "threads of the cpu contender (default OpenMP's)")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--memory-budget", flags.measure.memory_budget_bytes,
+                 "memory each backend may use, in bytes (default most of what is free)");
+  // Exit codes as xmargin's: 2 for bad usage or input, 1 for a failed run.
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
   }
-  xm::InputPaths paths{g_dir + "/market.json",
-                       g_dir + "/instruments.csv",
-                       g_dir + "/positions.csv",
-                       g_dir + "/accounts.csv",
-                       g_dir + "/history.csv",
-                       g_dir + "/config.json",
-                       ""};
-  const xm::PreparedRun run = xm::prepare_run(paths);
-  g_run = &run;
-  std::printf("workload: %s: %zu accounts, %zu positions, %zu instruments, %zu scenarios\n",
-              g_dir.c_str(), run.inputs.book.accounts.size(), run.inputs.book.positions.size(),
-              run.inputs.book.instruments.size(), run.scenarios.count());
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  try {
+    return run(flags);
+  } catch (const xm::InputError& error) {
+    std::fprintf(stderr, "xmargin_bench: %s\n", error.what());
+    return 2;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "xmargin_bench: %s\n", error.what());
+    return 1;
+  }
 }

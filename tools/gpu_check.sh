@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The device session of issue 6, in one call on a lent GPU machine (see the
-# README's "Checking on a GPU"): ../shared/gpu/on-device.sh runs every test
-# binary, then this script with the bundle's folder:
-#   tools/gpu_check.sh BUNDLE_DIR
+# The checks only a GPU can do, in one call (README "Checking on a GPU"):
+#   tools/gpu_check.sh BUILD_DIR
+# BUILD_DIR is a build folder (build/) or a bundle of one with the same layout
+# (xmargin, xmargin_make_book, bench/xmargin_bench), beside the source tree.
 # It validates cpu against cuda on the sample, `small` and `medium` (and once
 # with a memory budget that forces chunking) and on the sample with a million
 # Monte Carlo scenarios drawn on the device, then benchmarks `eod` on both

@@ -15,7 +15,6 @@ packages=(
   libssl-dev                   # SHA-256 of the inputs in margins.json (libcrypto)
   libgtest-dev                 # the test suite
   libquantlib0-dev             # test oracle for the pricing formulas (tests and bench only)
-  libbenchmark-dev             # bench/
   clang libclang-rt-dev libomp-dev  # tools/fuzz.sh (libFuzzer), which CI runs
 )
 missing=()

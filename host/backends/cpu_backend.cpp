@@ -139,7 +139,9 @@ class CpuExecutor {
   }
 
   // Throws NonFiniteValue for the first non-finite P&L of the run, the
-  // instruments' before the portfolios' (a portfolio's comes from them).
+  // instruments' before the portfolios' (a portfolio's comes from them). A
+  // non-finite loss never enters a list, so the lists of such a run are short
+  // and its tails meaningless: they are dropped with the throw.
   void check_finite() const {
     const std::size_t count = scenarios_.count();
     if (first_bad_unit_ != kernel::kNoNonFinite) {

@@ -79,6 +79,9 @@ struct BawCriticalPrice {
   double price = 0.0;     // S*
   double exponent = 0.0;  // q₂ (call) or q₁ (put)
   int iterations = 0;     // Newton steps taken
+  // e^{(b−r)T} N(d1) at S* for a call, e^{(b−r)T} N(−d1) for a put: the last
+  // step computed it, and the premium's coefficient needs it again.
+  double discounted_n1 = 0.0;
 };
 
 namespace baw_detail {
@@ -106,12 +109,14 @@ XM_HD inline double k_term(double rate, double years, double variance) {
 
 // Critical price S* of the BAW approximation (see the file comment), with the
 // exponent q of its premium term. Expects T > 0, K > 0, σ√T ≥ kBawMinStdDev,
-// r ≥ 0 and, for a call, b < r.
+// r ≥ 0 and, for a call, b < r. `terms` are black_scholes_terms(T, r, b, σ):
+// the European price at each iterate shares everything but the spot.
 XM_HD inline BawCriticalPrice baw_critical_price(bool is_call, double strike, double years,
-                                                 double rate, double carry, double vol) {
-  const double std_dev = vol * ::sqrt(years);
+                                                 double rate, double carry,
+                                                 const BlackScholesTerms& terms) {
+  const double std_dev = terms.std_dev;
   const double variance = std_dev * std_dev;
-  const double carry_discount = ::exp((carry - rate) * years);  // e^{(b−r)T}
+  const double carry_discount = terms.carry_discount;  // e^{(b−r)T}
   const double n = 2.0 * carry * years / variance;
   const double q =
       baw_detail::quadratic_root(is_call, n, baw_detail::k_term(rate, years, variance));
@@ -142,21 +147,23 @@ XM_HD inline BawCriticalPrice baw_critical_price(bool is_call, double strike, do
   BawCriticalPrice result;
   result.exponent = q;
   for (;;) {
-    const double d1 = (::log(s / strike) + carry * years) / std_dev + 0.5 * std_dev;
-    const double european = black_scholes_generalized(is_call, s, strike, years, rate, carry, vol);
+    const double d1 = black_scholes_d1(s, strike, years, carry, std_dev);
+    const double n1 = norm_cdf(is_call ? d1 : -d1);
+    const double european = black_scholes_from_d1(is_call, s, strike, terms, d1, n1);
     double lhs, rhs, slope;
     if (is_call) {
-      const double nd1 = carry_discount * norm_cdf(d1);
+      const double nd1 = carry_discount * n1;
       lhs = s - strike;
       rhs = european + (1.0 - nd1) * s / q;
       slope = nd1 * (1.0 - 1.0 / q) + (1.0 - carry_discount * norm_pdf(d1) / std_dev) / q;
     } else {
-      const double nd1 = carry_discount * norm_cdf(-d1);
+      const double nd1 = carry_discount * n1;
       lhs = strike - s;
       rhs = european - (1.0 - nd1) * s / q;
       slope = -nd1 * (1.0 - 1.0 / q) - (1.0 + carry_discount * norm_pdf(d1) / std_dev) / q;
     }
     // A NaN residual fails the comparison and stops the loop too.
+    result.discounted_n1 = carry_discount * n1;
     if (!(::fabs(lhs - rhs) / strike > kBawTolerance)) break;
     if (result.iterations >= kBawMaxIterations) break;
     ++result.iterations;
@@ -181,6 +188,12 @@ XM_HD inline BawCriticalPrice baw_critical_price(bool is_call, double strike, do
   return result;
 }
 
+XM_HD inline BawCriticalPrice baw_critical_price(bool is_call, double strike, double years,
+                                                 double rate, double carry, double vol) {
+  return baw_critical_price(is_call, strike, years, rate, carry,
+                            black_scholes_terms(years, rate, carry, vol));
+}
+
 namespace baw_detail {
 
 // max(value, intrinsic value), keeping a NaN value NaN.
@@ -192,10 +205,12 @@ XM_HD inline double at_least_intrinsic(bool is_call, double value, double spot, 
 // BAW value where early exercise can be optimal: r ≥ 0, and b < r for a call.
 XM_HD inline double baw_value(bool is_call, double spot, double strike, double years, double rate,
                               double carry, double vol) {
-  const double european = black_scholes_generalized(is_call, spot, strike, years, rate, carry, vol);
-  const double std_dev = vol * ::sqrt(years);
-  if (!(std_dev >= kBawMinStdDev)) return at_least_intrinsic(is_call, european, spot, strike);
-  const BawCriticalPrice boundary = baw_critical_price(is_call, strike, years, rate, carry, vol);
+  const BlackScholesTerms terms = black_scholes_terms(years, rate, carry, vol);
+  const double european = black_scholes_with_terms(is_call, spot, strike, years, carry, terms);
+  if (!(terms.std_dev >= kBawMinStdDev)) {
+    return at_least_intrinsic(is_call, european, spot, strike);
+  }
+  const BawCriticalPrice boundary = baw_critical_price(is_call, strike, years, rate, carry, terms);
   const double critical = boundary.price;
   const double q = boundary.exponent;
 
@@ -203,10 +218,8 @@ XM_HD inline double baw_value(bool is_call, double spot, double strike, double y
   if (is_call ? spot >= critical : spot <= critical) {
     value = intrinsic_value(is_call, spot, strike);  // exercise region
   } else {
-    const double d1 = (::log(critical / strike) + carry * years) / std_dev + 0.5 * std_dev;
-    const double carry_discount = ::exp((carry - rate) * years);
-    const double a = is_call ? (critical / q) * (1.0 - carry_discount * norm_cdf(d1))
-                             : -(critical / q) * (1.0 - carry_discount * norm_cdf(-d1));
+    const double a = is_call ? (critical / q) * (1.0 - boundary.discounted_n1)
+                             : -(critical / q) * (1.0 - boundary.discounted_n1);
     value = european + a * ::pow(spot / critical, q);
   }
   // No-arbitrage floor (see the file comment); a NaN value stays NaN.

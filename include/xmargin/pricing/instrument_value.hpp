@@ -16,12 +16,16 @@ namespace xm {
 // option is worth its intrinsic value.
 XM_HD inline double instrument_value(const ContractTerms& terms, const MarketState& market) {
   const double years = market.years_to_expiry;
+  const bool on_future = terms.underlier == Underlier::future;
+  // Only futures and options on futures need the forward: an exp saved on
+  // every option on spot.
   const double forward =
-      market.spot * exp((market.rate - market.dividend_yield) * (years > 0.0 ? years : 0.0));
+      terms.payoff == Payoff::forward || on_future
+          ? market.spot * exp((market.rate - market.dividend_yield) * (years > 0.0 ? years : 0.0))
+          : 0.0;
   if (terms.payoff == Payoff::forward) return forward;
 
   const bool is_call = terms.payoff == Payoff::call;
-  const bool on_future = terms.underlier == Underlier::future;
   const double underlying = on_future ? forward : market.spot;
   if (years <= 0.0) return intrinsic_value(is_call, underlying, terms.strike);
 
