@@ -126,6 +126,7 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
   info.instruments = book.instruments.size();
   info.positions = book.positions.size();
   info.underlyings = prepared.packed.book.underlying_count();
+  info.vol_surfaces = prepared.packed.book.surface_count();
   info.timings = prepared.timings;
   info.timings.insert(info.timings.end(), outcome.backend.timings.begin(),
                       outcome.backend.timings.end());

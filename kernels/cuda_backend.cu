@@ -170,6 +170,10 @@ class CudaExecutor {
     if (copies_pnl) copy_pnl_rows(b, first, std::min(first + rows, pnl_rows_), begin, end);
   }
 
+  // Progress is reported only on a terminal, so only then does the host wait
+  // for each step.
+  void finish_step() { XM_CUDA_TRY(cudaStreamSynchronize(context_.compute.get())); }
+
   void tail(std::size_t first, std::size_t rows) {
     const std::size_t listed = std::min(state_.k, count_);
     const cudaStream_t compute = context_.compute.get();

@@ -36,28 +36,42 @@ struct DeviceInputs {
   static DeviceInputs upload(DevicePool& pool, const PackedBook& book, const ScenarioSet& scenarios,
                              cudaStream_t stream) {
     DeviceInputs d;
-    d.underlyings = {copy(pool, book.spot, stream), copy(pool, book.rate, stream),
-                     copy(pool, book.dividend_yield, stream)};
+    d.underlyings = {
+        copy(pool, book.spot, stream),
+        copy(pool, book.rate, stream),
+        copy(pool, book.dividend_yield, stream),
+        {copy(pool, book.surface_shape, stream), copy(pool, book.surface_expiry_years, stream),
+         copy(pool, book.surface_moneyness, stream), copy(pool, book.surface_vols, stream)}};
     d.instruments = {book.instrument_count(),
                      copy(pool, book.terms, stream),
                      copy(pool, book.underlying, stream),
                      copy(pool, book.years_to_expiry, stream),
                      copy(pool, book.vol_annual, stream),
-                     copy(pool, book.base_value, stream)};
+                     copy(pool, book.base_value, stream),
+                     copy(pool, book.vol_rule, stream),
+                     copy(pool, book.days_to_expiry, stream),
+                     copy(pool, book.moneyness_strike, stream)};
     d.portfolios = {book.portfolio_count(), copy(pool, book.row_offsets, stream),
                     copy(pool, book.entry_instrument, stream),
                     copy(pool, book.entry_weight, stream)};
-    double* price_factor = copy_shocks(pool, scenarios, scenarios.price_factor, stream);
-    double* vol_shift = copy_shocks(pool, scenarios, scenarios.vol_shift, stream);
+    const std::size_t rows = scenarios.underlying_count();
+    double* price_factor = copy_shocks(pool, scenarios, scenarios.price_factor, rows, stream);
+    double* vol_shift = copy_shocks(pool, scenarios, scenarios.vol_shift, rows, stream);
     const std::uint8_t* vol_moves = copy(pool, scenarios.vol_moves, stream);
     const double* horizon_days = copy(pool, scenarios.horizon_days, stream);
-    d.scenarios = {scenarios.count(), price_factor, vol_shift, vol_moves, horizon_days};
+    // An empty tenor_offsets carves nothing and stays null: no tenors.
+    const std::int32_t* tenor_offsets = copy(pool, scenarios.tenor_offsets, stream);
+    const double* tenor_days = copy(pool, scenarios.tenor_days, stream);
+    double* tenor_shift =
+        copy_shocks(pool, scenarios, scenarios.tenor_shift, scenarios.tenor_days.size(), stream);
+    d.scenarios = {scenarios.count(), price_factor,  vol_shift,  vol_moves,
+                   horizon_days,      tenor_offsets, tenor_days, tenor_shift};
     d.weight = copy(pool, scenarios.weight, stream);
     d.first_non_finite = pool.carve<unsigned long long>(2);
     // All bits set is kernel::kNoNonFinite: nothing seen yet.
     XM_CUDA_TRY(cudaMemsetAsync(d.first_non_finite, 0xff, 2 * sizeof(unsigned long long), stream));
     if (scenarios.monte_carlo) {
-      d.describe_monte_carlo(pool, scenarios, price_factor, vol_shift, stream);
+      d.describe_monte_carlo(pool, scenarios, price_factor, vol_shift, tenor_shift, stream);
     }
     return d;
   }
@@ -68,9 +82,10 @@ struct DeviceInputs {
   // columns are all drawn; vol shifts are zeroed first for underlyings whose
   // vol no factor moves.
   static double* copy_shocks(DevicePool& pool, const ScenarioSet& scenarios,
-                             const std::vector<double>& host, cudaStream_t stream) {
+                             const std::vector<double>& host, std::size_t rows,
+                             cudaStream_t stream) {
     double* device = pool.carve<double>(host.size());
-    const std::size_t n = scenarios.count(), rows = scenarios.underlying_count();
+    const std::size_t n = scenarios.count();
     const std::size_t first = scenarios.monte_carlo ? scenarios.monte_carlo->first : n;
     const std::size_t end = scenarios.monte_carlo ? first + scenarios.monte_carlo->count : n;
     const std::size_t pitch = n * sizeof(double);
@@ -92,7 +107,7 @@ struct DeviceInputs {
   }
 
   void describe_monte_carlo(DevicePool& pool, const ScenarioSet& scenarios, double* price_factor,
-                            double* vol_shift, cudaStream_t stream) {
+                            double* vol_shift, double* tenor_shift, cudaStream_t stream) {
     const MonteCarloDraws& mc = *scenarios.monte_carlo;
     has_monte_carlo = true;
     monte_carlo_seed = mc.seed;
@@ -102,19 +117,21 @@ struct DeviceInputs {
                          mc.normals_per_scenario, mc.nu,    scale};
     const double* root = copy(pool, mc.root, stream);
     const std::int32_t* factor_underlying = copy(pool, mc.factor_underlying, stream);
-    const std::uint8_t* factor_is_vol = copy(pool, mc.factor_is_vol, stream);
+    const std::int32_t* factor_target = copy(pool, mc.factor_target, stream);
     monte_carlo_moves = {root,
                          mc.factors,
                          mc.normals_per_scenario,
                          monte_carlo_normals,
                          scale,
                          factor_underlying,
-                         factor_is_vol,
+                         factor_target,
                          mc.first,
                          mc.count,
                          scenarios.count(),
                          price_factor,
-                         vol_shift};
+                         vol_shift,
+                         this->scenarios.tenor_offsets,
+                         tenor_shift};
   }
 
   template <typename T>

@@ -111,14 +111,22 @@ ScenarioSet cuda_draw_monte_carlo(const ScenarioSet& scenarios, std::vector<doub
   Scratch<double> z(mc.count * mc.normals_per_scenario), scale(mc.student_t ? mc.count : 0);
   Scratch<double> root(mc.root.size());
   Scratch<std::int32_t> factor_underlying(mc.factors);
-  Scratch<std::uint8_t> factor_is_vol(mc.factors);
-  // The vol columns of the draws start at 0, as the backend's upload leaves them.
-  for (std::size_t u = 0; u < drawn.underlying_count(); ++u) {
-    std::fill_n(drawn.vol_shift.begin() + static_cast<std::ptrdiff_t>(u * drawn.count() + mc.first),
-                mc.count, 0.0);
-  }
+  Scratch<std::int32_t> factor_target(mc.factors);
+  Scratch<std::int32_t> tenor_offsets(drawn.tenor_offsets.size());
+  Scratch<double> tenor_shift(drawn.tenor_shift.size());
+  // The vol and tenor columns of the draws start at 0, as the backend's upload
+  // leaves them.
+  const auto zero_columns = [&](std::vector<double>& shocks, std::size_t rows) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::fill_n(shocks.begin() + static_cast<std::ptrdiff_t>(r * drawn.count() + mc.first),
+                  mc.count, 0.0);
+    }
+  };
+  zero_columns(drawn.vol_shift, drawn.underlying_count());
+  zero_columns(drawn.tenor_shift, drawn.tenor_days.size());
   upload(price_factor, drawn.price_factor);
   upload(vol_shift, drawn.vol_shift);
+  upload(tenor_shift, drawn.tenor_shift);
   const kernel::McScaleLaunch scale_launch{z.data, mc.count,  mc.factors, mc.normals_per_scenario,
                                            mc.nu,  scale.data};
   const kernel::McMovesLaunch moves{upload(root, mc.root),
@@ -127,12 +135,14 @@ ScenarioSet cuda_draw_monte_carlo(const ScenarioSet& scenarios, std::vector<doub
                                     z.data,
                                     scale.data,
                                     upload(factor_underlying, mc.factor_underlying),
-                                    upload(factor_is_vol, mc.factor_is_vol),
+                                    upload(factor_target, mc.factor_target),
                                     mc.first,
                                     mc.count,
                                     drawn.count(),
                                     price_factor.data,
-                                    vol_shift.data};
+                                    vol_shift.data,
+                                    upload(tenor_offsets, drawn.tenor_offsets),
+                                    tenor_shift.data};
   cuda_detail::launch_monte_carlo(mc.seed, mc.student_t ? &scale_launch : nullptr, moves, z.data,
                                   1024, nullptr);
   XM_CUDA_TRY(cudaDeviceSynchronize());
@@ -140,6 +150,10 @@ ScenarioSet cuda_draw_monte_carlo(const ScenarioSet& scenarios, std::vector<doub
                          drawn.price_factor.size() * sizeof(double), cudaMemcpyDeviceToHost));
   XM_CUDA_TRY(cudaMemcpy(drawn.vol_shift.data(), vol_shift.data,
                          drawn.vol_shift.size() * sizeof(double), cudaMemcpyDeviceToHost));
+  if (!drawn.tenor_shift.empty()) {
+    XM_CUDA_TRY(cudaMemcpy(drawn.tenor_shift.data(), tenor_shift.data,
+                           drawn.tenor_shift.size() * sizeof(double), cudaMemcpyDeviceToHost));
+  }
   if (normals != nullptr) {
     normals->resize(mc.count * mc.normals_per_scenario);
     XM_CUDA_TRY(cudaMemcpy(normals->data(), z.data, normals->size() * sizeof(double),

@@ -65,10 +65,14 @@ ScenarioSet draw_monte_carlo_as_the_device(const ScenarioSet& scenarios, int gri
   ScenarioSet drawn = scenarios;
   const MonteCarloDraws& mc = *drawn.monte_carlo;
   const std::size_t n = drawn.count();
-  for (std::size_t u = 0; u < drawn.underlying_count(); ++u) {
-    std::fill_n(drawn.vol_shift.begin() + static_cast<std::ptrdiff_t>(u * n + mc.first), mc.count,
-                0.0);
-  }
+  // The upload zeroes the draws' columns of the vol and tenor shifts.
+  const auto zero_columns = [&](std::vector<double>& shocks, std::size_t rows) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::fill_n(shocks.begin() + static_cast<std::ptrdiff_t>(r * n + mc.first), mc.count, 0.0);
+    }
+  };
+  zero_columns(drawn.vol_shift, drawn.underlying_count());
+  zero_columns(drawn.tenor_shift, drawn.tenor_days.size());
   std::vector<double> normals(mc.count * mc.normals_per_scenario);
   PhiloxNormals(mc.seed).next(normals.data(), normals.size());
   std::vector<double> scale(mc.student_t ? mc.count : 0);
@@ -78,18 +82,21 @@ ScenarioSet draw_monte_carlo_as_the_device(const ScenarioSet& scenarios, int gri
     emulate_grid_stride(mc.count, grid, kernel::kMonteCarloThreads,
                         [&](std::size_t draw) { kernel::mc_scale_item(scale_launch, draw); });
   }
-  const kernel::McMovesLaunch moves{mc.root.data(),
-                                    mc.factors,
-                                    mc.normals_per_scenario,
-                                    normals.data(),
-                                    mc.student_t ? scale.data() : nullptr,
-                                    mc.factor_underlying.data(),
-                                    mc.factor_is_vol.data(),
-                                    mc.first,
-                                    mc.count,
-                                    n,
-                                    drawn.price_factor.data(),
-                                    drawn.vol_shift.data()};
+  const kernel::McMovesLaunch moves{
+      mc.root.data(),
+      mc.factors,
+      mc.normals_per_scenario,
+      normals.data(),
+      mc.student_t ? scale.data() : nullptr,
+      mc.factor_underlying.data(),
+      mc.factor_target.data(),
+      mc.first,
+      mc.count,
+      n,
+      drawn.price_factor.data(),
+      drawn.vol_shift.data(),
+      drawn.tenor_offsets.empty() ? nullptr : drawn.tenor_offsets.data(),
+      drawn.tenor_shift.data()};
   emulate_grid_stride(moves.items(), grid, kernel::kMonteCarloThreads,
                       [&](std::size_t item) { kernel::mc_moves_item(moves, item); });
   drawn.monte_carlo.reset();  // now plain shocks
@@ -157,6 +164,8 @@ class EmulatedExecutor {
                   result_.pnl.begin() + static_cast<std::ptrdiff_t>(p * count + begin));
     }
   }
+
+  void finish_step() {}  // each step is done when it returns
 
   void tail(std::size_t first, std::size_t rows) {
     const std::size_t listed = std::min(state_.k, scenarios_.count());

@@ -1,4 +1,6 @@
 #pragma once
+#include <vector>
+
 #include "xmargin/packed_book.hpp"
 #include "xmargin/scenario_set.hpp"
 #include "xmargin/views.hpp"
@@ -7,18 +9,36 @@ namespace xm {
 
 // Views over host memory, for the CPU backend.
 
+// Null for an empty array, as the device pool gives, so that "no tenors" reads
+// the same on both backends (an empty vector's data() is unspecified).
+template <typename T>
+const T* data_or_null(const std::vector<T>& values) {
+  return values.empty() ? nullptr : values.data();
+}
+
 inline UnderlyingsView underlyings_view_of(const PackedBook& book) {
-  return {book.spot.data(), book.rate.data(), book.dividend_yield.data()};
+  return {book.spot.data(),
+          book.rate.data(),
+          book.dividend_yield.data(),
+          {book.surface_shape.data(), book.surface_expiry_years.data(),
+           book.surface_moneyness.data(), book.surface_vols.data()}};
 }
 
 inline InstrumentsView instruments_view_of(const PackedBook& book) {
-  return {book.instrument_count(),     book.terms.data(),      book.underlying.data(),
-          book.years_to_expiry.data(), book.vol_annual.data(), book.base_value.data()};
+  return {book.instrument_count(),     book.terms.data(),          book.underlying.data(),
+          book.years_to_expiry.data(), book.vol_annual.data(),     book.base_value.data(),
+          book.vol_rule.data(),        book.days_to_expiry.data(), book.moneyness_strike.data()};
 }
 
 inline ScenariosView scenarios_view_of(const ScenarioSet& scenarios) {
-  return {scenarios.count(), scenarios.price_factor.data(), scenarios.vol_shift.data(),
-          scenarios.vol_moves.data(), scenarios.horizon_days.data()};
+  return {scenarios.count(),
+          scenarios.price_factor.data(),
+          scenarios.vol_shift.data(),
+          scenarios.vol_moves.data(),
+          scenarios.horizon_days.data(),
+          data_or_null(scenarios.tenor_offsets),
+          scenarios.tenor_days.data(),
+          scenarios.tenor_shift.data()};
 }
 
 }  // namespace xm

@@ -140,13 +140,23 @@ MonteCarloSource read_monte_carlo(const JsonDocument& doc, const Pointer& at) {
   return source;
 }
 
+VolSurfaceSettings read_vol_surface_settings(const JsonDocument& doc, const Pointer& at) {
+  const nlohmann::json& json = doc.object(at);
+  doc.allow_keys(at, {"allow_calendar_arbitrage"});
+  VolSurfaceSettings settings;
+  if (json.contains("allow_calendar_arbitrage")) {
+    settings.allow_calendar_arbitrage = doc.boolean(at / "allow_calendar_arbitrage");
+  }
+  return settings;
+}
+
 }  // namespace
 
 Config load_config(const std::string& path) {
   const JsonDocument doc = JsonDocument::read(path);
   const Pointer root;
   const nlohmann::json& json = doc.object(root);
-  doc.allow_keys(root, {"measure", "confidence", "time_decay", "scenarios"});
+  doc.allow_keys(root, {"measure", "confidence", "time_decay", "scenarios", "vol_surface"});
 
   Config config;
   if (json.contains("measure")) {
@@ -161,6 +171,9 @@ Config load_config(const std::string& path) {
     }
   }
   if (json.contains("time_decay")) config.time_decay = doc.boolean(root / "time_decay");
+  if (json.contains("vol_surface")) {
+    config.vol_surface = read_vol_surface_settings(doc, root / "vol_surface");
+  }
 
   if (json.contains("scenarios")) {
     const Pointer sources = root / "scenarios";

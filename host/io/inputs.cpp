@@ -20,7 +20,7 @@ Inputs load_inputs(const InputPaths& paths) {
   if (!paths.config.empty()) inputs.config = load_config(paths.config);
 
   Book& book = inputs.book;
-  book.market = load_market(paths.market);
+  book.market = load_market(paths.market, inputs.config.vol_surface);
   book.instruments = load_instruments(paths.instruments, book.market);
   std::optional<std::vector<Account>> listed;
   if (!paths.accounts.empty()) listed = load_accounts(paths.accounts);

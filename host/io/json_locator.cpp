@@ -240,11 +240,19 @@ void JsonDocument::index_positions(const std::string& text) {
   PositionIndexer(path_, text, value_at_, key_at_).run();
 }
 
-void JsonDocument::fail(const Pointer& at, const std::string& message) const {
+InputError JsonDocument::error_at(const Pointer& at, const std::string& message) const {
   const auto it = value_at_.find(at.to_string());
   const Position where = it == value_at_.end() ? Position{} : it->second;
   const std::string name = at.empty() ? "document" : "'" + at.to_string() + "'";
-  throw InputError(path_, where.first, where.second, name + ": " + message);
+  return InputError(path_, where.first, where.second, name + ": " + message);
+}
+
+void JsonDocument::fail(const Pointer& at, const std::string& message) const {
+  throw error_at(at, message);
+}
+
+std::string JsonDocument::located(const Pointer& at, const std::string& message) const {
+  return error_at(at, message).what();
 }
 
 void JsonDocument::fail_key(const Pointer& at, const std::string& message) const {

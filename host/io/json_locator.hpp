@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "xmargin/error.hpp"
+
 namespace xm {
 
 // Deeper nesting is refused with its position: no input needs more than a
@@ -28,6 +30,8 @@ class JsonDocument {
   // Errors at the value, or at the key of an object member.
   [[noreturn]] void fail(const Pointer& at, const std::string& message) const;
   [[noreturn]] void fail_key(const Pointer& at, const std::string& message) const;
+  // The text `fail` would throw, for a warning that names the same spot.
+  std::string located(const Pointer& at, const std::string& message) const;
 
   // Typed access; each fails with the value's position when the type is wrong.
   const nlohmann::json& object(const Pointer& at) const;
@@ -47,6 +51,7 @@ class JsonDocument {
   std::unordered_map<std::string, Position> key_at_;
 
   void index_positions(const std::string& text);
+  InputError error_at(const Pointer& at, const std::string& message) const;
 };
 
 }  // namespace xm

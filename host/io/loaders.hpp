@@ -46,7 +46,8 @@ std::string_view unique_id(const CsvReader& table, const CsvReader::Row& row, st
 // Sorts accounts by id; a list in id order already (the usual file) costs one pass.
 void sort_by_id(std::vector<Account>& accounts);
 
-Market load_market(const std::string& path);
+// market.json; `surfaces` says whether calendar arbitrage is accepted (config.json).
+Market load_market(const std::string& path, const VolSurfaceSettings& surfaces = {});
 std::vector<Instrument> load_instruments(const std::string& path, const Market& market);
 std::vector<Account> load_accounts(const std::string& path);
 

@@ -1,5 +1,9 @@
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "io/bounds.hpp"
 #include "io/csv_reader.hpp"
@@ -22,6 +26,54 @@ bool ends_with(const std::string& text, const std::string& suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Tenor vol shifts (SPEC §6) are written "<id>.vol_shift@<days>d".
+constexpr const char* kTenorMark = ".vol_shift@";
+
+std::string tenor_column(const std::string& id, double days) {
+  return id + kTenorMark + format_double(days) + "d";
+}
+
+// "<id>.vol_shift@<days>d" split into id and whole days ≥ 1; nullopt when the
+// name has no kTenorMark. A name with the mark but no valid tenor is an error.
+struct TenorColumn {
+  std::string id;
+  double days;
+};
+std::optional<TenorColumn> parse_tenor_column(const std::string& path,
+                                              const CsvReader::Column& column) {
+  const std::size_t mark = column.name.rfind(kTenorMark);
+  if (mark == std::string::npos || mark == 0) return std::nullopt;
+  const std::size_t digits = mark + std::string(kTenorMark).size();
+  const std::string tail = column.name.substr(digits);
+  const std::size_t whole = tail.find_first_not_of("0123456789");
+  if (tail.empty() || tail.size() > 7 || whole == 0 || whole != tail.size() - 1 ||
+      tail.back() != 'd' || std::stod(tail) < 1.0) {
+    throw InputError(path, 1, column.column,
+                     "column " + quote_cell(column.name) +
+                         ": expected <id>.vol_shift@<days>d with whole days >= 1");
+  }
+  return TenorColumn{column.name.substr(0, mark), std::stod(tail)};
+}
+
+// The tenor columns of `id`, ascending in days, as (days, column index).
+std::vector<std::pair<double, std::size_t>> tenor_columns_of(const CsvReader& table,
+                                                             const std::string& id) {
+  std::vector<std::pair<double, std::size_t>> tenors;
+  for (std::size_t c = 0; c < table.header().size(); ++c) {
+    const auto tenor = parse_tenor_column(table.path(), table.header()[c]);
+    if (tenor && tenor->id == id) tenors.emplace_back(tenor->days, c);
+  }
+  std::sort(tenors.begin(), tenors.end());
+  for (std::size_t k = 1; k < tenors.size(); ++k) {
+    if (tenors[k].first == tenors[k - 1].first) {
+      const CsvReader::Column& column = table.header()[tenors[k].second];
+      throw InputError(table.path(), 1, column.column,
+                       "column " + quote_cell(column.name) + " repeats a tenor of '" + id + "'");
+    }
+  }
+  return tenors;
+}
+
 }  // namespace
 
 void write_scenario_file(std::ostream& out, const ScenarioSet& scenarios) {
@@ -31,6 +83,11 @@ void write_scenario_file(std::ostream& out, const ScenarioSet& scenarios) {
   for (std::size_t u = 0; u < scenarios.underlying_count(); ++u) {
     out << ',' << csv_cell(scenarios.underlying_ids[u] + kPriceSuffix);
     if (scenarios.vol_moves[u]) out << ',' << csv_cell(scenarios.underlying_ids[u] + kVolSuffix);
+    for (std::size_t k = 0; k < scenarios.tenor_count(u); ++k) {
+      const double days =
+          scenarios.tenor_days[static_cast<std::size_t>(scenarios.tenor_offsets[u]) + k];
+      out << ',' << csv_cell(tenor_column(scenarios.underlying_ids[u], days));
+    }
   }
   out << '\n';
   const std::size_t count = scenarios.count();
@@ -40,6 +97,10 @@ void write_scenario_file(std::ostream& out, const ScenarioSet& scenarios) {
     for (std::size_t u = 0; u < scenarios.underlying_count(); ++u) {
       out << ',' << format_double(scenarios.price_factor[u * count + s]);
       if (scenarios.vol_moves[u]) out << ',' << format_double(scenarios.vol_shift[u * count + s]);
+      for (std::size_t k = 0; k < scenarios.tenor_count(u); ++k) {
+        const std::size_t tenor = static_cast<std::size_t>(scenarios.tenor_offsets[u]) + k;
+        out << ',' << format_double(scenarios.tenor_shift[tenor * count + s]);
+      }
     }
     out << '\n';
   }
@@ -60,6 +121,19 @@ ScenarioSet read_scenario_file(const std::string& path,
     const std::string& text = name.name;
     if (std::find(required.begin(), required.end(), text) != required.end()) continue;
     if (ends_with(text, kPriceSuffix)) continue;
+    if (const auto tenor = parse_tenor_column(path, name)) {
+      if (!table.find(tenor->id + kPriceSuffix)) {
+        throw InputError(
+            path, 1, name.column,
+            "column " + quote_cell(text) + " has no '" + tenor->id + kPriceSuffix + "' beside it");
+      }
+      if (table.find(tenor->id + kVolSuffix)) {
+        throw InputError(path, 1, name.column,
+                         "column " + quote_cell(text) + ": tenor shifts replace '" + tenor->id +
+                             kVolSuffix + "', which the file also has");
+      }
+      continue;
+    }
     if (ends_with(text, kVolSuffix)) {
       const std::string id = text.substr(0, text.size() - std::string(kVolSuffix).size());
       if (!table.find(id + kPriceSuffix)) {
@@ -73,7 +147,7 @@ ScenarioSet read_scenario_file(const std::string& path,
                      "unknown column " + quote_cell(text) +
                          " (expected scenario, source, label, weight, "
                          "horizon_days, <id>" +
-                         kPriceSuffix + ", <id>" + kVolSuffix + ")");
+                         kPriceSuffix + ", <id>" + kVolSuffix + ", <id>" + kTenorMark + "<days>d)");
   }
 
   // The shocks of each underlying, gathered row by row (the file is read
@@ -82,6 +156,8 @@ ScenarioSet read_scenario_file(const std::string& path,
     std::size_t price_col;
     std::optional<std::size_t> vol_col;
     std::vector<double> price_factor, vol_shift;
+    std::vector<std::size_t> tenor_cols;
+    std::vector<std::vector<double>> tenor_shift;  // [tenor][scenario]
   };
   ScenarioSet set;
   std::vector<Shocks> shocks;
@@ -92,8 +168,18 @@ ScenarioSet read_scenario_file(const std::string& path,
     const auto vol_col = table.find(id + kVolSuffix);
     set.underlying_ids.push_back(id);
     set.vol_moves.push_back(vol_col ? 1 : 0);
-    shocks.push_back({c, vol_col, {}, {}});
+    Shocks shock{c, vol_col, {}, {}, {}, {}};
+    if (set.tenor_offsets.empty()) set.tenor_offsets.push_back(0);
+    for (const auto& [days, column] : tenor_columns_of(table, id)) {
+      set.tenor_days.push_back(days);
+      shock.tenor_cols.push_back(column);
+    }
+    shock.tenor_shift.resize(shock.tenor_cols.size());
+    set.tenor_offsets.push_back(static_cast<std::int32_t>(set.tenor_days.size()));
+    shocks.push_back(std::move(shock));
   }
+  // No tenor columns at all: the layout of ScenarioSet without tenors.
+  if (set.tenor_days.empty()) set.tenor_offsets.clear();
 
   const std::size_t scenario_col = table.index("scenario"), source_col = table.index("source"),
                     label_col = table.index("label"), weight_col = table.index("weight"),
@@ -126,6 +212,13 @@ ScenarioSet read_scenario_file(const std::string& path,
         table.fail(row, *shock.vol_col, kVolShiftBound.message("vol shift"));
       }
       shock.vol_shift.push_back(shift);
+      for (std::size_t k = 0; k < shock.tenor_cols.size(); ++k) {
+        const double tenor_shift = table.number(row, shock.tenor_cols[k]);
+        if (!kVolShiftBound.holds(tenor_shift)) {
+          table.fail(row, shock.tenor_cols[k], kVolShiftBound.message("vol shift"));
+        }
+        shock.tenor_shift[k].push_back(tenor_shift);
+      }
     }
   }
   if (count == 0) throw InputError(path, 2, 0, "no scenarios");
@@ -137,6 +230,9 @@ ScenarioSet read_scenario_file(const std::string& path,
     set.price_factor.insert(set.price_factor.end(), shock.price_factor.begin(),
                             shock.price_factor.end());
     set.vol_shift.insert(set.vol_shift.end(), shock.vol_shift.begin(), shock.vol_shift.end());
+    for (const std::vector<double>& tenor : shock.tenor_shift) {
+      set.tenor_shift.insert(set.tenor_shift.end(), tenor.begin(), tenor.end());
+    }
   }
   return set;
 }

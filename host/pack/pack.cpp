@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdint>
 #include <map>
 
@@ -17,6 +18,39 @@ void append_row(PackedBook& packed, const std::map<std::size_t, double>& weights
   packed.row_offsets.push_back(static_cast<std::int64_t>(packed.entry_instrument.size()));
 }
 
+// Appends one underlying's surface to the flat node arrays (an empty shape
+// where it has none).
+void pack_surface(const std::optional<VolSurface>& surface, Date valuation_date,
+                  PackedBook& packed) {
+  SurfaceShape shape;
+  shape.expiry_begin = static_cast<std::int32_t>(packed.surface_expiry_years.size());
+  shape.node_begin = static_cast<std::int32_t>(packed.surface_moneyness.size());
+  shape.vol_begin = static_cast<std::int32_t>(packed.surface_vols.size());
+  if (surface) {
+    XM_EXPECTS(packed.surface_vols.size() + surface->vols.size() < INT32_MAX,
+               "surface node indices are 32-bit");
+    shape.expiry_count = static_cast<std::int32_t>(surface->expiries.size());
+    shape.node_count = static_cast<std::int32_t>(surface->moneyness.size());
+    for (const Date expiry : surface->expiries) {
+      packed.surface_expiry_years.push_back(static_cast<double>(expiry - valuation_date) /
+                                            kCalendarDaysPerYear);
+    }
+    packed.surface_moneyness.insert(packed.surface_moneyness.end(), surface->moneyness.begin(),
+                                    surface->moneyness.end());
+    packed.surface_vols.insert(packed.surface_vols.end(), surface->vols.begin(),
+                               surface->vols.end());
+  }
+  packed.surface_shape.push_back(shape);
+}
+
+VolRule vol_rule_of(const Instrument& inst, const Underlying& underlying) {
+  if (inst.type != InstrumentType::option || inst.vol_annual || !underlying.vol_surface) {
+    return VolRule::flat;
+  }
+  return underlying.vol_surface->sticky == Sticky::strike ? VolRule::sticky_strike
+                                                          : VolRule::sticky_moneyness;
+}
+
 void pack_instruments(const Book& book, PackedBook& packed) {
   std::vector<std::int32_t> packed_underlying(book.market.underlyings.size(), -1);
   // Mark the underlyings in use, then number them in market order (the order
@@ -30,21 +64,40 @@ void pack_instruments(const Book& book, PackedBook& packed) {
     packed.spot.push_back(underlying.price);
     packed.rate.push_back(underlying.rate);
     packed.dividend_yield.push_back(underlying.dividend_yield);
+    pack_surface(underlying.vol_surface, book.market.valuation_date, packed);
   }
+  const VolSurfacesView surfaces{packed.surface_shape.data(), packed.surface_expiry_years.data(),
+                                 packed.surface_moneyness.data(), packed.surface_vols.data()};
 
   for (const Instrument& inst : book.instruments) {
     const Underlying& underlying = book.market.underlyings[inst.underlying];
+    const auto u = packed_underlying[inst.underlying];
+    const Date days = inst.expiry - book.market.valuation_date;
+    const VolRule rule = vol_rule_of(inst, underlying);
     MarketState base;
     base.spot = underlying.price;
-    base.vol_annual = inst.vol_annual.value_or(underlying.vol_annual);
-    base.years_to_expiry =
-        static_cast<double>(inst.expiry - book.market.valuation_date) / kCalendarDaysPerYear;
+    base.years_to_expiry = static_cast<double>(days) / kCalendarDaysPerYear;
     base.rate = underlying.rate;
     base.dividend_yield = underlying.dividend_yield;
+    double moneyness_strike = 0.0;
+    if (rule == VolRule::flat) {
+      base.vol_annual = inst.vol_annual.value_or(underlying.vol_annual);
+    } else {
+      // SPEC §6: σ0 = σ(K/F0, T), K/F0 = K·e^{−(r−q)T}/S0 computed as unit_pnl
+      // computes K/F′, so that sticky moneyness at an unmoved spot reads the
+      // very same vol.
+      moneyness_strike =
+          inst.terms.strike / std::exp((base.rate - base.dividend_yield) * base.years_to_expiry);
+      base.vol_annual = surface_vol(surfaces, static_cast<std::size_t>(u),
+                                    moneyness_strike / base.spot, base.years_to_expiry);
+    }
 
     packed.terms.push_back(inst.terms);
-    packed.underlying.push_back(packed_underlying[inst.underlying]);
+    packed.underlying.push_back(u);
     packed.years_to_expiry.push_back(base.years_to_expiry);
+    packed.days_to_expiry.push_back(static_cast<double>(days));
+    packed.moneyness_strike.push_back(moneyness_strike);
+    packed.vol_rule.push_back(rule);
     packed.vol_annual.push_back(base.vol_annual);
     packed.base_value.push_back(instrument_value(inst.terms, base));
   }

@@ -1,3 +1,4 @@
+#include "report/atomic_files.hpp"
 #include "report/csv_cell.hpp"
 #include "report/number_format.hpp"
 #include "xmargin/report.hpp"
@@ -15,6 +16,10 @@ void write_margins_csv(std::ostream& out, const std::vector<MarginRow>& rows) {
         << format_double(row.offset_benefit) << ',' << format_double(row.collateral) << ','
         << format_double(row.excess) << ',' << row.positions << '\n';
   }
+}
+
+void write_margins_csv(const std::string& path, const std::vector<MarginRow>& rows) {
+  write_atomically(path, [&](std::ostream& out) { write_margins_csv(out, rows); });
 }
 
 }  // namespace xm

@@ -135,6 +135,8 @@ Json config_json(const Config& config) {
     sources["monte_carlo"] = source;
   }
   json["scenarios"] = sources;
+  json["vol_surface"] =
+      Json{{"allow_calendar_arbitrage", config.vol_surface.allow_calendar_arbitrage}};
   return json;
 }
 
@@ -163,7 +165,8 @@ Json metadata_json(const RunInfo& info) {
                               {"groups", info.groups},
                               {"instruments", info.instruments},
                               {"positions", info.positions},
-                              {"underlyings", info.underlyings}}},
+                              {"underlyings", info.underlyings},
+                              {"vol_surfaces", info.vol_surfaces}}},
               {"timings_seconds", timings},
               {"chunks", Json{{"portfolios_per_chunk", info.plan.portfolio_chunk},
                               {"scenarios_per_chunk", info.plan.scenario_chunk},

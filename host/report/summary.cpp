@@ -47,7 +47,7 @@ std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info
   out << "xmargin " << XM_VERSION << " — " << info.backend << " backend on " << info.device << "\n";
   out << "book: " << info.accounts << " accounts, " << info.groups << " groups, " << info.positions
       << " positions, " << info.instruments << " instruments on " << info.underlyings
-      << " underlyings\n";
+      << " underlyings (" << info.vol_surfaces << " with vol surfaces)\n";
   out << "scenarios: " << info.scenario_count;
   for (const ScenarioSourceInfo& source : info.sources) {
     out << " (" << source.name << " " << source.count << ": " << source.first_label << " … "

@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <numeric>
 #include <optional>
 
 #include "xmargin/error.hpp"
+#include "xmargin/vol_tenors.hpp"
 
 namespace xm {
 namespace {
@@ -181,6 +183,10 @@ ScenarioSet scenario_subset(const ScenarioSet& scenarios,
     if (scenarios.label.size() == count) subset.label.push_back(scenarios.label[index]);
   }
   subset.weight.assign(indices.size(), 1.0 / static_cast<double>(indices.size()));
+  std::vector<std::size_t> all_underlyings(scenarios.underlying_count());
+  std::iota(all_underlyings.begin(), all_underlyings.end(), std::size_t{0});
+  select_vol_tenors(scenarios, all_underlyings,
+                    std::vector<std::size_t>(indices.begin(), indices.end()), subset);
   return subset;
 }
 

@@ -21,6 +21,7 @@ FactorMoves factor_moves(const History& history, int window_days, bool vol_facto
   factors.window = window;
   factors.price_factors = history.series.size();
   factors.vol_factor.assign(history.series.size(), std::numeric_limits<std::size_t>::max());
+  factors.tenor_factor.resize(history.series.size());
   const std::size_t first = rows - window;  // the row of the oldest return's end
   for (const HistorySeries& series : history.series) {
     factors.names.push_back(series.underlying);
@@ -31,11 +32,22 @@ FactorMoves factor_moves(const History& history, int window_days, bool vol_facto
   if (!vol_factors) return factors;
   for (std::size_t u = 0; u < history.series.size(); ++u) {
     const HistorySeries& series = history.series[u];
-    if (series.vols.empty()) continue;
+    // Tenor columns replace the .vol column (SPEC §6): they get their factors below.
+    if (series.vols.empty() || !series.tenor_vols.empty()) continue;
     factors.vol_factor[u] = factors.names.size();
     factors.names.push_back(series.underlying + ".vol");
     for (std::size_t t = first; t < rows; ++t) {
       factors.moves.push_back(series.vols[t] - series.vols[t - 1]);
+    }
+  }
+  for (std::size_t u = 0; u < history.series.size(); ++u) {
+    for (const VolTenorSeries& tenor : history.series[u].tenor_vols) {
+      factors.tenor_factor[u].push_back(factors.names.size());
+      factors.names.push_back(history.series[u].underlying + ".vol@" + std::to_string(tenor.days) +
+                              "d");
+      for (std::size_t t = first; t < rows; ++t) {
+        factors.moves.push_back(tenor.vols[t] - tenor.vols[t - 1]);
+      }
     }
   }
   return factors;

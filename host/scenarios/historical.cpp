@@ -1,6 +1,7 @@
 #include "scenarios/historical_frame.hpp"
 #include "xmargin/error.hpp"
 #include "xmargin/scenarios.hpp"
+#include "xmargin/vol_tenors.hpp"
 
 namespace xm {
 
@@ -45,6 +46,10 @@ ScenarioSet historical_frame(const History& history, const HistoricalWindow& win
       set.vol_shift[u * lookback + j] = series.vols[t + mpor] - series.vols[t];
     }
   }
+  // Tenor columns move vols as the .vol column does (SPEC §6), in historical
+  // and filtered historical scenarios alike.
+  lay_out_vol_tenors(set, history);
+  fill_historical_tenor_shifts(set, history, window.first_row, mpor);
   return set;
 }
 

@@ -8,6 +8,7 @@
 #include "scenarios/philox_normals.hpp"
 #include "xmargin/factor_model.hpp"
 #include "xmargin/scenarios.hpp"
+#include "xmargin/vol_tenors.hpp"
 
 namespace xm {
 namespace {
@@ -63,6 +64,7 @@ ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource&
   set.source.assign(count, "monte_carlo");
   set.label.reserve(count);
   for (std::size_t s = 0; s < count; ++s) set.label.push_back(draw_label(s));
+  lay_out_vol_tenors(set, history);
 
   MonteCarloDraws& draws = set.monte_carlo.emplace();
   draws.count = count;
@@ -73,12 +75,17 @@ ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource&
   draws.normals_per_scenario = stride;
   draws.root = root;
   draws.factor_underlying.assign(dimension, -1);
-  draws.factor_is_vol.assign(dimension, 0);
+  draws.factor_target.assign(dimension, MonteCarloDraws::kMovesPrice);
   for (std::size_t u = 0; u < underlyings; ++u) {
-    draws.factor_underlying[u] = static_cast<std::int32_t>(u);  // price factors come first
+    const auto underlying = static_cast<std::int32_t>(u);
+    draws.factor_underlying[u] = underlying;  // price factors come first
     if (factors.vol_factor[u] != kNoVol) {
-      draws.factor_underlying[factors.vol_factor[u]] = static_cast<std::int32_t>(u);
-      draws.factor_is_vol[factors.vol_factor[u]] = 1;
+      draws.factor_underlying[factors.vol_factor[u]] = underlying;
+      draws.factor_target[factors.vol_factor[u]] = MonteCarloDraws::kMovesVol;
+    }
+    for (std::size_t k = 0; k < factors.tenor_factor[u].size(); ++k) {
+      draws.factor_underlying[factors.tenor_factor[u][k]] = underlying;
+      draws.factor_target[factors.tenor_factor[u][k]] = static_cast<std::int32_t>(k);
     }
   }
   draws.drawn_on_host = draw_on_host;
@@ -106,6 +113,10 @@ ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource&
           set.price_factor[u * count + scenario] = monte_carlo_price_factor(moves[u]);
           if (factors.vol_factor[u] != kNoVol) {
             set.vol_shift[u * count + scenario] = moves[factors.vol_factor[u]];
+          }
+          for (std::size_t k = 0; k < factors.tenor_factor[u].size(); ++k) {
+            const auto row = static_cast<std::size_t>(set.tenor_offsets[u]) + k;
+            set.tenor_shift[row * count + scenario] = moves[factors.tenor_factor[u][k]];
           }
         }
       }

@@ -2,6 +2,7 @@
 
 #include "xmargin/error.hpp"
 #include "xmargin/scenarios.hpp"
+#include "xmargin/vol_tenors.hpp"
 
 namespace xm {
 
@@ -55,6 +56,9 @@ ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts) {
     pooled.source.insert(pooled.source.end(), set.source.begin(), set.source.end());
     pooled.label.insert(pooled.label.end(), set.label.begin(), set.label.end());
   }
+  std::vector<const ScenarioSet*> sets;
+  for (const WeightedScenarios& part : parts) sets.push_back(&part.scenarios);
+  pool_vol_tenors(sets, pooled);
   return pooled;
 }
 
@@ -103,6 +107,7 @@ ScenarioSet align_scenarios(const ScenarioSet& scenarios, const std::vector<std:
   aligned.label = scenarios.label;
   aligned.monte_carlo = scenarios.monte_carlo;
   const std::size_t count = scenarios.count();
+  std::vector<std::size_t> picked;
   for (const std::string& id : ids) {
     std::size_t from = 0;
     while (from < scenarios.underlying_count() && scenarios.underlying_ids[from] != id) ++from;
@@ -116,6 +121,7 @@ ScenarioSet align_scenarios(const ScenarioSet& scenarios, const std::vector<std:
           u = -2 - static_cast<std::int32_t>(aligned.underlying_ids.size());
       }
     }
+    picked.push_back(from);
     aligned.underlying_ids.push_back(id);
     aligned.vol_moves.push_back(scenarios.vol_moves[from]);
     const auto begin = static_cast<std::ptrdiff_t>(from * count);
@@ -129,6 +135,7 @@ ScenarioSet align_scenarios(const ScenarioSet& scenarios, const std::vector<std:
     // Marked −2 − new row above; factors of underlyings left out move nothing.
     for (std::int32_t& u : aligned.monte_carlo->factor_underlying) u = u <= -2 ? -2 - u : -1;
   }
+  select_vol_tenors(scenarios, picked, std::nullopt, aligned);
   return aligned;
 }
 

@@ -13,12 +13,27 @@ namespace xm {
 // The book as loaded and validated from the input files (SPEC §2), with ids
 // resolved to indices. Positions are already netted: one per (account, instrument).
 
+// How a surface moves with the spot in a scenario (SPEC §6): an option keeps
+// its moneyness K/F (reads the surface at the scenario's forward) or its strike
+// (keeps its base vol).
+enum class Sticky : std::uint8_t { moneyness, strike };
+
+// An implied vol surface (SPEC §6), validated: expiries strictly ascending and
+// after the valuation date, moneyness nodes strictly ascending, vols > 0.
+struct VolSurface {
+  std::vector<Date> expiries;
+  std::vector<double> moneyness;  // K/F
+  std::vector<double> vols;       // [expiry × moneyness], expiry-major
+  Sticky sticky = Sticky::moneyness;
+};
+
 struct Underlying {
   std::string id;
   double price = 0.0;
-  double vol_annual = 0.0;
+  double vol_annual = 0.0;  // 0 where market.json gives only a surface
   double rate = 0.0;
   double dividend_yield = 0.0;
+  std::optional<VolSurface> vol_surface;
 };
 
 struct Market {

@@ -44,7 +44,14 @@ inline constexpr int kMaxMonteCarloCount = 1'000'000;
 // bounds the iterations of the χ² inversion (include/xmargin/monte_carlo.hpp).
 inline constexpr double kMaxStudentNu = 1000.0;
 
-// config.json (SPEC §2, §5); defaults are the SPEC's.
+// config.json "vol_surface" (SPEC §6): a surface whose total variance σ²T
+// decreases in expiry at some moneyness node (calendar arbitrage) is an error
+// unless allowed, then a warning on stderr.
+struct VolSurfaceSettings {
+  bool allow_calendar_arbitrage = false;
+};
+
+// config.json (SPEC §2, §5, §6); defaults are the SPEC's.
 struct Config {
   RiskMeasure measure = RiskMeasure::expected_shortfall;
   double confidence = 0.99;
@@ -52,6 +59,7 @@ struct Config {
   std::optional<HistoricalSource> historical = HistoricalSource{};
   std::optional<FilteredHistoricalSource> filtered_historical;
   std::optional<MonteCarloSource> monte_carlo;
+  VolSurfaceSettings vol_surface;
 };
 
 }  // namespace xm

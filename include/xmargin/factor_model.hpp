@@ -14,12 +14,16 @@ namespace xm {
 // moves[f * window + k], k = 0 the oldest of the window's returns, window − 1
 // the newest. Price factors first, one per underlying of the history in its
 // order (r_t = ln(P[t]/P[t−1])), then, with vol_factors, one per underlying
-// that has a `.vol` column, in the same order (V[t] − V[t−1]).
+// that has a `.vol` column and no tenor columns, in the same order
+// (V[t] − V[t−1]), then one per tenor column `<id>.vol@<days>d`, by underlying
+// and then by days (SPEC §6: tenor columns replace the `.vol` column).
 struct FactorMoves {
   std::vector<std::string> names;  // "AA", then "AA.vol"
   std::size_t price_factors = 0;   // factors [0, price_factors) are prices
   // vol_factor[u]: the factor of underlying u's vol, or npos when it has none.
   std::vector<std::size_t> vol_factor;
+  // tenor_factor[u][k]: the factor of underlying u's tenor k.
+  std::vector<std::vector<std::size_t>> tenor_factor;
   std::size_t window = 0;
   std::vector<double> moves;
 

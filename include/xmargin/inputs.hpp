@@ -11,11 +11,21 @@
 
 namespace xm {
 
+// Implied vol levels of one tenor: the column "<id>.vol@<days>d" (SPEC §6).
+struct VolTenorSeries {
+  int days = 0;  // calendar days to expiry, ≥ 1
+  std::vector<double> vols;
+};
+
 // Closing levels (and optional implied vol levels) per underlying, dates ascending.
 struct HistorySeries {
   std::string underlying;
   std::vector<double> levels;
   std::vector<double> vols;  // empty when the file has no "<id>.vol" column
+  // Tenor columns, days strictly ascending; where any exist they, not `vols`,
+  // move the underlying's vols in scenarios. The initializer lets a series be
+  // brace-initialised without naming it.
+  std::vector<VolTenorSeries> tenor_vols = {};
 };
 
 struct History {

@@ -5,14 +5,16 @@
 #include <vector>
 
 #include "xmargin/book.hpp"
+#include "xmargin/pricing/vol_surface.hpp"
 
 namespace xm {
 
 // The book in the structure-of-arrays form both backends consume.
 //
-// Underlyings: only those some instrument uses, in market order.
-// Instruments: every instrument, its base value V(S0, σ0, T) precomputed once on
-// the host so that both backends subtract the very same number.
+// Underlyings: only those some instrument uses, in market order, each with its
+// vol surface (if any) as ranges of flat node arrays (SurfaceShape).
+// Instruments: every instrument, its base vol σ0 and base value V(S0, σ0, T)
+// precomputed once on the host so that both backends subtract the very same number.
 // Portfolios: one sparse row (CSR) per thing that needs a tail measure — each
 // account, each cross-margin group, and each (instrument, direction) unit used
 // for the stand-alone margins of isolated positions. A row's weights are signed
@@ -24,13 +26,22 @@ struct PackedBook {
   std::vector<double> spot;
   std::vector<double> rate;
   std::vector<double> dividend_yield;
+  std::vector<SurfaceShape> surface_shape;  // expiry_count 0: no surface
+  std::vector<double> surface_expiry_years;
+  std::vector<double> surface_moneyness;
+  std::vector<double> surface_vols;
 
   // Instruments [I]
   std::vector<ContractTerms> terms;
   std::vector<std::int32_t> underlying;  // index into the underlyings above
   std::vector<double> years_to_expiry;   // (expiry − valuation date) / 365
-  std::vector<double> vol_annual;        // base vol: the instrument's own, else its underlying's
-  std::vector<double> base_value;        // value of one unit in the base market
+  std::vector<double> days_to_expiry;    // calendar days, for tenor vol shifts
+  // K·e^{−(r−q)T}, so that a surface's moneyness K/F at spot S is moneyness_strike / S (SPEC §6);
+  // 0 for an instrument that reads no surface.
+  std::vector<double> moneyness_strike;
+  std::vector<VolRule> vol_rule;   // flat, or which way its underlying's surface moves
+  std::vector<double> vol_annual;  // base vol σ0: own vol, else the surface at K/F0, else flat
+  std::vector<double> base_value;  // value of one unit in the base market
 
   // Portfolios [P] (CSR)
   std::vector<std::int64_t> row_offsets;  // size P + 1
@@ -38,6 +49,11 @@ struct PackedBook {
   std::vector<double> entry_weight;
 
   std::size_t underlying_count() const { return underlying_ids.size(); }
+  std::size_t surface_count() const {  // underlyings with a surface
+    std::size_t count = 0;
+    for (const SurfaceShape& shape : surface_shape) count += shape.expiry_count > 0 ? 1 : 0;
+    return count;
+  }
   std::size_t instrument_count() const { return terms.size(); }
   std::size_t portfolio_count() const { return row_offsets.empty() ? 0 : row_offsets.size() - 1; }
 };

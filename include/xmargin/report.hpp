@@ -45,6 +45,7 @@ struct RunInfo {
   // what they were without holding the whole set.
   std::map<std::int32_t, ScenarioName> worst_scenarios;
   std::size_t accounts = 0, groups = 0, instruments = 0, positions = 0, underlyings = 0;
+  std::size_t vol_surfaces = 0;  // underlyings (of those used) that carry a surface
   std::vector<StageTiming> timings;
   ChunkPlan plan;  // how the backend cut the run to fit its memory budget
 };
@@ -52,6 +53,8 @@ struct RunInfo {
 // The writers fill a stream; the CLI gives them the files of one AtomicFiles
 // set (host/report/atomic_files.hpp), which checks and reports write errors.
 void write_margins_csv(std::ostream& out, const std::vector<MarginRow>& rows);
+// margins.csv alone, written atomically.
+void write_margins_csv(const std::string& path, const std::vector<MarginRow>& rows);
 void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows, const RunInfo& info);
 // margins.json alone, written atomically.
 void write_margins_json(const std::string& path, const std::vector<MarginRow>& rows,

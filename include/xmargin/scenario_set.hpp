@@ -12,6 +12,9 @@ namespace xm {
 // (kernels/monte_carlo.cu, with the transform of include/xmargin/monte_carlo.hpp):
 // scenario first + s takes normals [s·B, s·B + B) of the stream from `seed`.
 struct MonteCarloDraws {
+  static constexpr std::int32_t kMovesPrice = -1;
+  static constexpr std::int32_t kMovesVol = -2;
+
   std::size_t first = 0;
   std::size_t count = 0;
   std::uint64_t seed = 0;
@@ -21,9 +24,10 @@ struct MonteCarloDraws {
   std::size_t normals_per_scenario = 0;  // B
   std::vector<double> root;              // √h · L, row-major D × D
   // Per factor: the underlying (index into the set's underlyings) it moves,
-  // and whether it is that underlying's vol rather than its price.
+  // what it moves (kMovesPrice, kMovesVol, or k ≥ 0: the underlying's tenor k
+  // in tenor_shift).
   std::vector<std::int32_t> factor_underlying;  // [D]
-  std::vector<std::uint8_t> factor_is_vol;      // [D]
+  std::vector<std::int32_t> factor_target;      // [D]
   // Whether price_factor and vol_shift hold the draws. A set for the cuda
   // backend leaves them at 1 and 0: the device draws them, with no host round
   // trip. Everything else (the cpu backend, scenario files) needs them drawn.
@@ -38,11 +42,23 @@ struct MonteCarloDraws {
 // (S' = S0 · price_factor) and the implied vol additively
 // (σ' = max(σ0 + vol_shift, 0.01)) where the underlying has vol history; an
 // underlying without vol history keeps σ0 (vol_moves = 0).
+//
+// Tenor vol shifts (SPEC §6, history columns <id>.vol@<days>d): underlying u's
+// tenors are k in [tenor_offsets[u], tenor_offsets[u + 1]), tenor_days[k]
+// calendar days, strictly ascending, with the shift of scenario s at
+// tenor_shift[k * N + s]. An option's vol change is those shifts interpolated
+// linearly at its days to expiry, flat beyond the first and last tenor. Tenors
+// replace the parallel shift: an underlying with tenors has vol_moves 0 and a
+// zero vol_shift row. tenor_offsets is empty when no underlying has tenors
+// (sources that know nothing of tenors need not fill it), else of size U + 1.
 struct ScenarioSet {
   std::vector<std::string> underlying_ids;  // [U]
   std::vector<std::uint8_t> vol_moves;      // [U]
   std::vector<double> price_factor;         // [U * N]
   std::vector<double> vol_shift;            // [U * N]
+  std::vector<std::int32_t> tenor_offsets;  // [U + 1] or empty
+  std::vector<double> tenor_days;           // [K]
+  std::vector<double> tenor_shift;          // [K * N]
   std::vector<double> horizon_days;         // [N] business days of time decay
   std::vector<double> weight;               // [N], sums to 1
   std::vector<std::string> source;          // [N] e.g. "historical"
@@ -52,6 +68,11 @@ struct ScenarioSet {
 
   std::size_t count() const { return weight.size(); }
   std::size_t underlying_count() const { return underlying_ids.size(); }
+  std::size_t tenor_count(std::size_t u) const {
+    return tenor_offsets.empty()
+               ? 0
+               : static_cast<std::size_t>(tenor_offsets[u + 1] - tenor_offsets[u]);
+  }
 };
 
 // Vol floor applied to every shocked vol (SPEC §3).

@@ -168,14 +168,15 @@ struct SweepCase {
   std::size_t instruments, portfolios, scenarios;
   double confidence;
   bool equal_weights;
+  bool surfaces = false;  // vol surfaces and tenor shifts (SPEC §6)
 };
 
 class ChunkSweep : public ::testing::TestWithParam<SweepCase> {};
 
 TEST_P(ChunkSweep, CpuIsTheSameBytesForEveryPlan) {
   const SweepCase& k = GetParam();
-  const auto c =
-      test::random_case(k.seed, k.instruments, k.portfolios, k.scenarios, k.equal_weights);
+  const auto c = test::random_case(k.seed, k.instruments, k.portfolios, k.scenarios,
+                                   k.equal_weights, k.surfaces);
   const std::size_t pnl_rows = k.portfolios / 2 + 1;
   const BackendResult whole = run(*make_cpu_backend({}), c, k.confidence, pnl_rows);
   ASSERT_TRUE(whole.plan.unit_whole);
@@ -196,8 +197,8 @@ TEST_P(ChunkSweep, CpuIsTheSameBytesForEveryPlan) {
 
 TEST_P(ChunkSweep, EmulatedCudaEqualsCpuBitForBitForEveryPlan) {
   const SweepCase& k = GetParam();
-  const auto c =
-      test::random_case(k.seed, k.instruments, k.portfolios, k.scenarios, k.equal_weights);
+  const auto c = test::random_case(k.seed, k.instruments, k.portfolios, k.scenarios,
+                                   k.equal_weights, k.surfaces);
   const std::size_t pnl_rows = k.portfolios / 2 + 1;
   const BackendResult cpu = run(*make_cpu_backend({}), c, k.confidence, pnl_rows);
   const std::size_t ranks = tail_ranks_needed(c.scenarios.weight, k.confidence);
@@ -217,12 +218,15 @@ TEST_P(ChunkSweep, EmulatedCudaEqualsCpuBitForBitForEveryPlan) {
 
 INSTANTIATE_TEST_SUITE_P(
     Sizes, ChunkSweep,
-    ::testing::Values(SweepCase{21, 30, 40, 300, 0.99, true},    // k = 5: lists fill early
-                      SweepCase{22, 20, 1, 257, 0.99, true},     // one portfolio, tiles 128+128+1
-                      SweepCase{23, 12, 9, 1, 0.99, true},       // one scenario
-                      SweepCase{24, 15, 12, 9, 0.5, true},       // k = N: every loss ranked
-                      SweepCase{25, 25, 30, 129, 0.9, false},    // unequal weights, k from w_min
-                      SweepCase{26, 40, 50, 500, 0.75, true}));  // k = 127 ≈ one tile
+    ::testing::Values(SweepCase{21, 30, 40, 300, 0.99, true},  // k = 5: lists fill early
+                      SweepCase{22, 20, 1, 257, 0.99, true},   // one portfolio, tiles 128+128+1
+                      SweepCase{23, 12, 9, 1, 0.99, true},     // one scenario
+                      SweepCase{24, 15, 12, 9, 0.5, true},     // k = N: every loss ranked
+                      SweepCase{25, 25, 30, 129, 0.9, false},  // unequal weights, k from w_min
+                      SweepCase{26, 40, 50, 500, 0.75, true},  // k = 127 ≈ one tile
+                      // vol surfaces and tenor shifts, with equal and unequal weights
+                      SweepCase{27, 40, 30, 300, 0.99, true, true},
+                      SweepCase{28, 25, 20, 129, 0.9, false, true}));
 
 TEST(ChunkSweep4x, ABookWhoseUnitMatrixIsFourTimesTheBudgetCompletes) {
   const auto c = test::random_case(31, 200, 150, 1200, true);

@@ -49,6 +49,8 @@ TEST_F(Sample, RunsWithNoInputFlagsAndPrintsASummary) {
   ASSERT_EQ(result_->exit_code, 0) << result_->output;
   EXPECT_NE(result_->output.find("cpu backend"), std::string::npos) << result_->output;
   EXPECT_NE(result_->output.find("scenarios: 1000"), std::string::npos) << result_->output;
+  EXPECT_NE(result_->output.find("on 30 underlyings (30 with vol surfaces)"), std::string::npos)
+      << result_->output;
   EXPECT_NE(result_->output.find("total margin:"), std::string::npos);
   EXPECT_NE(result_->output.find("largest accounts:"), std::string::npos);
 }

@@ -13,34 +13,9 @@
 namespace xm {
 namespace {
 
-class BadInput : public ::testing::Test {
+class BadInput : public ::testing::Test, protected test::BookToBreak {
  protected:
-  test::TempDir dir;
-  std::map<std::string, std::string> files = test::small_book_files();
-
   InputPaths paths() const { return test::small_book_paths(dir); }
-
-  // Writes the book with `name` replaced by `content`, runs everything before
-  // the backend, and returns the error text with the temp folder stripped.
-  std::string error_with(const std::string& name, const std::string& content) {
-    for (const auto& [file, text] : files) dir.write(file, file == name ? content : text);
-    try {
-      prepare_run(paths());
-    } catch (const InputError& error) {
-      std::string message = error.what();
-      const std::string prefix = dir.path() + "/";
-      if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
-      return message;
-    }
-    return "no error";
-  }
-
-  std::string replace(const std::string& name, const std::string& from, const std::string& to) {
-    std::string text = files.at(name);
-    const auto at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    return error_with(name, text.replace(at, from.size(), to));
-  }
 
   // A price of 0 on line 5 of market.json: the check that line ends and byte
   // order marks leave JSON positions where they are.
@@ -220,7 +195,7 @@ TEST_F(BadInput, HistoryColumnsOfOtherUnderlyingsAreIgnored) {
 TEST_F(BadInput, ConfigUnknownKey) {
   EXPECT_EQ(error_with("config.json", "{\"measure\": \"es\", \"colour\": 1}"),
             "config.json:1:19: '/colour': unknown key 'colour' (expected: measure, confidence, "
-            "time_decay, scenarios)");
+            "time_decay, scenarios, vol_surface)");
 }
 
 TEST_F(BadInput, ConfigWrongType) {
@@ -383,7 +358,7 @@ TEST_F(BadInput, DeepJsonNestingIsRefusedAtTheFirstLevelTooDeep) {
       "{\"x\":" + std::string(63, '[') + std::string(63, ']') + "}";
   EXPECT_EQ(error_with("config.json", just_deep_enough),
             "config.json:1:2: '/x': unknown key 'x' (expected: measure, confidence, time_decay, "
-            "scenarios)");
+            "scenarios, vol_surface)");
 }
 
 TEST_F(BadInput, DuplicateJsonKeyNamesTheSecond) {

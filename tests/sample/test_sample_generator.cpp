@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/loaders.hpp"
 #include "sample/book_files.hpp"
 
 namespace {
@@ -232,6 +233,48 @@ TEST(SampleBook, HoldsWhatTheReadmePromises) {
     EXPECT_NE(config.find(needle), std::string::npos) << needle;
 }
 
+TEST(SampleGenerator, SurfacesOffWritesTheSameBookWithFlatVols) {
+  TempDir out("flat");
+  ASSERT_EQ(run_generator("--history " + quoted(history_file().string()) + " --out " +
+                          quoted(out.path().string()) + " --surfaces off"),
+            0);
+  const std::string flat = read_text(out.path() / "market.json");
+  EXPECT_EQ(flat.find("vol_surface"), std::string::npos);
+  // Each underlying's line is the sample's up to where its surface starts.
+  const std::vector<std::string> flat_lines = lines_of(flat);
+  const std::string sample = read_text(sample_dir() / "market.json");
+  for (const std::string& line : flat_lines) {
+    if (line.find("\"id\"") == std::string::npos) continue;
+    const std::string start = line.substr(0, line.rfind(" }"));
+    EXPECT_NE(sample.find(start + ",\n      \"vol_surface\""), std::string::npos) << line;
+  }
+  for (const char* name : kGeneratedFiles) {
+    if (std::string(name) == "market.json") continue;
+    EXPECT_EQ(read_text(out.path() / name), read_text(sample_dir() / name)) << name;
+  }
+}
+
+TEST(SampleBook, EveryStockHasAPutSkewAndNoCalendarArbitrage) {
+  // The production loader rejects calendar arbitrage and bad grids.
+  const xm::Market market = xm::load_market((sample_dir() / "market.json").string());
+  ASSERT_EQ(market.underlyings.size(), 30u);
+  for (const xm::Underlying& u : market.underlyings) {
+    ASSERT_TRUE(u.vol_surface.has_value()) << u.id;
+    const xm::VolSurface& s = *u.vol_surface;
+    EXPECT_EQ(s.expiries.size(), 6u) << u.id;
+    ASSERT_EQ(s.moneyness.size(), 11u) << u.id;
+    EXPECT_EQ(s.sticky, xm::Sticky::moneyness);
+    for (std::size_t e = 0; e < s.expiries.size(); ++e) {
+      const double* row = s.vols.data() + e * 11;
+      for (std::size_t j = 1; j < 11; ++j) EXPECT_LE(row[j], row[j - 1]) << u.id << " " << e;
+      EXPECT_GT(row[3], row[7]) << u.id << " " << e;  // vol(0.9) > vol(1.1)
+    }
+    // The ATM vol starts within a few points of today's (the EWMA proxy) and moves
+    // towards the long-run level: the 1-year ATM vol is nearer the middle.
+    EXPECT_NEAR(s.vols[5], u.vol_annual, 0.04) << u.id;
+  }
+}
+
 TEST(SampleGenerator, TwentyThousandAccountsGiveAtLeastHundredThousandPositions) {
   TempDir out("large");
   ASSERT_EQ(run_generator("--history " + quoted(history_file().string()) + " --out " +
@@ -253,6 +296,7 @@ TEST(SampleGenerator, BadArgumentsExitWithTwo) {
   EXPECT_EQ(run_generator(history + dir + " --seed -1"), 2);
   EXPECT_EQ(run_generator(history + dir + " --frobnicate"), 2);
   EXPECT_EQ(run_generator(history + dir + " --accounts"), 2);
+  EXPECT_EQ(run_generator(history + dir + " --surfaces maybe"), 2);
   EXPECT_EQ(run_generator(dir), 2);
   EXPECT_EQ(run_generator(history), 2);
   EXPECT_EQ(run_generator(" --history " + quoted((out.path() / "missing.csv").string()) + dir), 2);

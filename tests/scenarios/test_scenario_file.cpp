@@ -76,7 +76,7 @@ TEST(ScenarioFile, RejectsBadFiles) {
       error_of(
           "scenario,source,label,weight,horizon_days,AA.price_factor,AA.delta\n0,h,,1,2,1,0\n"),
       "s.csv:1:59: unknown column 'AA.delta' (expected scenario, source, label, weight, "
-      "horizon_days, <id>.price_factor, <id>.vol_shift)");
+      "horizon_days, <id>.price_factor, <id>.vol_shift, <id>.vol_shift@<days>d)");
   EXPECT_EQ(error_of(header), "s.csv:2: no scenarios");
 }
 

@@ -9,7 +9,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include "xmargin/error.hpp"
 #include "xmargin/inputs.hpp"
+#include "xmargin/pipeline.hpp"
 
 namespace xm::test {
 
@@ -119,5 +121,36 @@ inline InputPaths small_book_paths(const TempDir& dir) {
                     dir.file("config.json"),
                     ""};
 }
+
+// A book (small_book_files() unless changed) that a test breaks one file at a
+// time: each call writes it with one file changed into `dir`, runs everything
+// before the backend, and returns the InputError's text with the folder
+// stripped, or "no error".
+struct BookToBreak {
+  TempDir dir;
+  std::map<std::string, std::string> files = small_book_files();
+
+  std::string error_with(const std::string& name, const std::string& content) const {
+    for (const auto& [file, text] : files) dir.write(file, file == name ? content : text);
+    try {
+      prepare_run(small_book_paths(dir));
+    } catch (const InputError& error) {
+      std::string message = error.what();
+      const std::string prefix = dir.path() + "/";
+      if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+      return message;
+    }
+    return "no error";
+  }
+
+  // The same with the first `from` in file `name` replaced by `to`.
+  std::string replace(const std::string& name, const std::string& from,
+                      const std::string& to) const {
+    std::string text = files.at(name);
+    const auto at = text.find(from);
+    if (at == std::string::npos) throw std::invalid_argument("not in " + name + ": " + from);
+    return error_with(name, text.replace(at, from.size(), to));
+  }
+};
 
 }  // namespace xm::test

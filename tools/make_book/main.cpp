@@ -38,6 +38,7 @@
 #include "rng.hpp"
 #include "text.hpp"
 #include "usage_error.hpp"
+#include "vol_surfaces.hpp"
 #include "workloads.hpp"
 
 namespace make_book {
@@ -62,14 +63,27 @@ std::filesystem::path output_dir(const std::string& out) {
 }
 
 void write_book(const std::filesystem::path& dir, std::int64_t valuation_date,
-                const std::vector<Stock>& stocks, const Catalog& catalog, const Book& book,
-                const std::string& history, std::size_t lookback_days) {
-  write_file(dir / "market.json", market_json(valuation_date, stocks));
+                const std::vector<Stock>& stocks, const std::vector<Surface>& surfaces,
+                const Catalog& catalog, const Book& book, const std::string& history,
+                std::size_t lookback_days) {
+  write_file(dir / "market.json", market_json(valuation_date, stocks, surfaces));
   write_file(dir / "instruments.csv", instruments_csv(stocks, catalog));
   write_file(dir / "positions.csv", positions_csv(book, catalog));
   write_file(dir / "accounts.csv", accounts_csv(book));
   write_file(dir / "history.csv", history);
   write_file(dir / "config.json", config_json(lookback_days));
+}
+
+// One surface per stock (stocks in the order of the price series), from the pooled model.
+std::vector<Surface> surfaces_for(const std::vector<std::vector<double>>& prices,
+                                  const std::vector<Stock>& stocks, std::int64_t valuation_date) {
+  const SurfaceModel model = fit_surface_model(prices);
+  std::vector<Surface> surfaces;
+  for (std::size_t s = 0; s < stocks.size(); ++s) {
+    surfaces.push_back(make_surface(model, prices[s], stocks[s].vol_bp, valuation_date));
+  }
+  print_surfaces(surfaces, model);
+  return surfaces;
 }
 
 void write_sample(const Options& options) {
@@ -93,7 +107,10 @@ void write_sample(const Options& options) {
   }
   const Catalog catalog = make_catalog(stocks, calendar, plans);
   const Book book = make_sample_book(options.accounts, stocks, catalog, options.seed);
-  write_book(output_dir(options.out), history.valuation_date, stocks, catalog, book,
+  const std::vector<Surface> surfaces =
+      options.surfaces ? surfaces_for(history.prices, stocks, history.valuation_date)
+                       : std::vector<Surface>{};
+  write_book(output_dir(options.out), history.valuation_date, stocks, surfaces, catalog, book,
              history_csv(history), kSampleLookbackDays);
   print_summary(book, catalog, stocks);
 }
@@ -123,7 +140,17 @@ void write_workload(const Options& options, const Workload& w) {
   const Catalog catalog = make_catalog(stocks, calendar, plans);
   const Book book =
       make_workload_book({w.accounts, w.positions, w.houses}, stocks, catalog, options.seed);
-  write_book(output_dir(options.out), real.valuation_date, stocks, catalog, book,
+  std::vector<Surface> surfaces;
+  if (options.surfaces) {
+    std::vector<std::vector<double>> prices;
+    for (const auto& units : history.price_units) {
+      std::vector<double> series;
+      for (const std::int64_t u : units) series.push_back(static_cast<double>(u) / 10000.0);
+      prices.push_back(std::move(series));
+    }
+    surfaces = surfaces_for(prices, stocks, real.valuation_date);
+  }
+  write_book(output_dir(options.out), real.valuation_date, stocks, surfaces, catalog, book,
              history_csv(history), w.lookback_days);
 
   double beta_lo = history.betas.front(), beta_hi = beta_lo;

@@ -23,19 +23,24 @@ std::uint64_t parse_unsigned(const std::string& flag, const std::string& text) {
 
 bool takes_value(const std::string& arg) {
   return arg == "--history" || arg == "--out" || arg == "--accounts" || arg == "--seed" ||
-         arg == "--workload";
+         arg == "--workload" || arg == "--surfaces";
 }
 
 }  // namespace
 
 const char* const kUsage =
-    "usage: xmargin_make_book --history FILE --out DIR [--accounts N] [--seed S]\n"
+    "usage: xmargin_make_book --history FILE --out DIR [--accounts N] [--seed S] [--surfaces "
+    "on|off]\n"
     "       xmargin_make_book --workload small|medium|eod --out DIR [--seed S] [--history FILE]\n"
+    "                         [--surfaces on|off]\n"
     "  --history FILE  closing prices: date,<id>... (e.g. scenarios/data/dowjones30.csv)\n"
     "  --out DIR       where market.json, instruments.csv, positions.csv, accounts.csv,\n"
     "                  history.csv and config.json are written (created if missing)\n"
     "  --accounts N    number of accounts, house accounts included (default 600, 20..1000000)\n"
     "  --seed S        unsigned 64-bit seed of the generator (default 20010102)\n"
+    "  --surfaces on|off  whether market.json gives every underlying a vol surface derived\n"
+    "                  from the history (tools/make_book/vol_surfaces.hpp); default on for the\n"
+    "                  sample, off for a workload. The rest of the book is the same either way.\n"
     "  --workload W    a synthetic book of a fixed size instead of the sample:\n"
     "                    workload  accounts  positions  instruments  underlyings  scenarios\n"
     "                    small        1,000     10,000        1,000           20      2,500\n"
@@ -98,6 +103,11 @@ Options parse_options(int argc, char** argv) {
       have_accounts = true;
     } else if (arg == "--seed") {
       o.seed = parse_unsigned(arg, value);
+    } else if (arg == "--surfaces") {
+      if (value != "on" && value != "off")
+        throw UsageError("--surfaces: expected on or off, got '" + value + "'");
+      o.surfaces = value == "on";
+      o.surfaces_given = true;
     } else if (arg == "--workload") {
       if (find_workload(value) == nullptr)
         throw UsageError("--workload: expected small, medium or eod, got '" + value + "'");
@@ -110,6 +120,7 @@ Options parse_options(int argc, char** argv) {
   if (!o.workload.empty() && have_accounts)
     throw UsageError("--accounts: a workload fixes its own account count");
   if (o.out.empty()) throw UsageError("--out DIR is required");
+  if (!o.workload.empty() && !o.surfaces_given) o.surfaces = false;
   return o;
 }
 

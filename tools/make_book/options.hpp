@@ -16,6 +16,8 @@ struct Options {
   std::string workload;  // empty: the sample book from --history
   std::size_t accounts = kDefaultAccounts;
   std::uint64_t seed = kDefaultSeed;
+  bool surfaces = true;  // --surfaces on|off; a workload has none unless asked
+  bool surfaces_given = false;
   bool help = false;
 };
 

@@ -1,7 +1,10 @@
 #include "output.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 
@@ -17,7 +20,8 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
   if (!out) throw std::runtime_error(path.string() + ": cannot write");
 }
 
-std::string market_json(std::int64_t valuation_date, const std::vector<Stock>& stocks) {
+std::string market_json(std::int64_t valuation_date, const std::vector<Stock>& stocks,
+                        const std::vector<Surface>& surfaces) {
   std::string s =
       "{\n  \"valuation_date\": \"" + format_date(valuation_date) + "\",\n  \"underlyings\": [\n";
   for (std::size_t i = 0; i < stocks.size(); ++i) {
@@ -25,7 +29,9 @@ std::string market_json(std::int64_t valuation_date, const std::vector<Stock>& s
     s += "    { \"id\": \"" + st.id + "\", \"price\": " + st.price_text +
          ", \"vol\": " + fixed_from_scaled(st.vol_bp, 4) +
          ", \"rate\": " + fixed_from_scaled(kRateBp, 4) +
-         ", \"dividend_yield\": " + fixed_from_scaled(st.dividend_bp, 4) + " }";
+         ", \"dividend_yield\": " + fixed_from_scaled(st.dividend_bp, 4);
+    if (!surfaces.empty()) s += ",\n      " + surface_json(surfaces[i], 6);
+    s += " }";
     s += i + 1 < stocks.size() ? ",\n" : "\n";
   }
   s += "  ]\n}\n";
@@ -130,6 +136,30 @@ void print_summary(const Book& book, const Catalog& cat, const std::vector<Stock
             << "strategies:";
   for (const auto& [name, count] : by_strategy) std::cout << " " << name << " " << count;
   std::cout << "\n";
+}
+
+void print_surfaces(const std::vector<Surface>& surfaces, const SurfaceModel& model) {
+  const std::size_t nodes = std::size(kSurfaceMoneynessPct);
+  const std::size_t atm = 5, low = 3, high = 7;  // nodes 1.00, 0.90, 1.10
+  const std::size_t last = std::size(kSurfaceDays) - 1;
+  std::int64_t atm_lo = INT64_MAX, atm_hi = 0, far_lo = INT64_MAX, far_hi = 0;
+  std::int64_t skew_lo = INT64_MAX, skew_hi = INT64_MIN;
+  for (const Surface& s : surfaces) {
+    atm_lo = std::min(atm_lo, s.vol_bp[atm]);
+    atm_hi = std::max(atm_hi, s.vol_bp[atm]);
+    far_lo = std::min(far_lo, s.vol_bp[last * nodes + atm]);
+    far_hi = std::max(far_hi, s.vol_bp[last * nodes + atm]);
+    const std::int64_t skew = s.vol_bp[2 * nodes + low] - s.vol_bp[2 * nodes + high];
+    skew_lo = std::min(skew_lo, skew);
+    skew_hi = std::max(skew_hi, skew);
+  }
+  std::cout << "vol surfaces " << surfaces.size() << " (" << std::size(kSurfaceDays)
+            << " expiries x " << nodes << " moneyness nodes): kappa "
+            << fixed_double(model.kappa, 2) << "/year, rho " << fixed_double(model.rho, 3)
+            << "; ATM vol 30 days " << fixed_from_scaled(atm_lo, 4) << ".."
+            << fixed_from_scaled(atm_hi, 4) << ", 365 days " << fixed_from_scaled(far_lo, 4) << ".."
+            << fixed_from_scaled(far_hi, 4) << "; 91-day skew vol(0.9) - vol(1.1) "
+            << fixed_from_scaled(skew_lo, 4) << ".." << fixed_from_scaled(skew_hi, 4) << "\n";
 }
 
 }  // namespace make_book

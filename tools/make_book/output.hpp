@@ -10,12 +10,15 @@
 
 #include "accounts.hpp"
 #include "instruments.hpp"
+#include "vol_surfaces.hpp"
 
 namespace make_book {
 
 void write_file(const std::filesystem::path& path, const std::string& content);
 
-std::string market_json(std::int64_t valuation_date, const std::vector<Stock>& stocks);
+// `surfaces`: one per stock, or none (flat vols only).
+std::string market_json(std::int64_t valuation_date, const std::vector<Stock>& stocks,
+                        const std::vector<Surface>& surfaces = {});
 std::string instruments_csv(const std::vector<Stock>& stocks, const Catalog& cat);
 std::string positions_csv(const Book& book, const Catalog& cat);
 std::string accounts_csv(const Book& book);
@@ -25,5 +28,7 @@ std::string config_json(std::size_t lookback_days);
 inline constexpr std::size_t kMporDays = 2;
 
 void print_summary(const Book& book, const Catalog& cat, const std::vector<Stock>& stocks);
+// The fitted model and the range of the surfaces' ATM vols and skews.
+void print_surfaces(const std::vector<Surface>& surfaces, const SurfaceModel& model);
 
 }  // namespace make_book

@@ -18,6 +18,8 @@ using ChunkProgress = std::function<void(double)>;
 //                                        [first, first + rows) in those scenarios into
 //                                        their ranked lists, which hold `seen` before
 //   tail(first, rows)                    the tails of those portfolios from their lists
+//   finish_step()                        wait until the step is done (only called to
+//                                        report progress: a device queues its work)
 template <typename Executor>
 void walk_chunks(Executor& executor, const ChunkPlan& plan, std::size_t portfolios,
                  std::size_t scenarios, const ChunkProgress& progress) {
@@ -35,7 +37,10 @@ void walk_chunks(Executor& executor, const ChunkPlan& plan, std::size_t portfoli
       if (!(plan.unit_whole && first > 0)) executor.revalue(begin, end);
       executor.select(first, rows, begin, end, begin);
       ++done;
-      if (progress) progress(static_cast<double>(done) / steps);
+      if (progress) {
+        executor.finish_step();
+        progress(static_cast<double>(done) / steps);
+      }
     }
     executor.tail(first, rows);
   }

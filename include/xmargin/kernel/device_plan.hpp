@@ -35,7 +35,7 @@ inline std::size_t monte_carlo_device_bytes(const ScenarioSet& scenarios) {
   return pool_bytes(mc.count * mc.normals_per_scenario * sizeof(double)) +
          (mc.student_t ? pool_bytes(mc.count * sizeof(double)) : 0) +
          pool_bytes(mc.root.size() * sizeof(double)) +
-         pool_bytes(mc.factors * sizeof(std::int32_t)) + pool_bytes(mc.factors);
+         2 * pool_bytes(mc.factors * sizeof(std::int32_t));  // factor_underlying, factor_target
 }
 
 // The resident inputs: the packed book and the scenario shocks.
@@ -44,15 +44,25 @@ inline std::size_t resident_device_bytes(const PackedBook& book, const ScenarioS
   const std::size_t entries = book.entry_instrument.size(), n = scenarios.count();
   std::size_t bytes = 0;
   bytes += 3 * pool_bytes(u * sizeof(double));  // spot, rate, dividend_yield
+  bytes += pool_bytes(book.surface_shape.size() * sizeof(SurfaceShape));
+  bytes += pool_bytes(book.surface_expiry_years.size() * sizeof(double));
+  bytes += pool_bytes(book.surface_moneyness.size() * sizeof(double));
+  bytes += pool_bytes(book.surface_vols.size() * sizeof(double));
   bytes += pool_bytes(i * sizeof(ContractTerms));
   bytes += pool_bytes(i * sizeof(std::int32_t));
   bytes += 3 * pool_bytes(i * sizeof(double));  // years_to_expiry, vol_annual, base_value
+  bytes += pool_bytes(i * sizeof(VolRule));
+  bytes += 2 * pool_bytes(i * sizeof(double));  // days_to_expiry, moneyness_strike
   bytes += pool_bytes(book.row_offsets.size() * sizeof(std::int64_t));
   bytes += pool_bytes(entries * sizeof(std::int32_t));
   bytes += pool_bytes(entries * sizeof(double));
-  bytes += 2 * pool_bytes(u * n * sizeof(double));      // price_factor, vol_shift
-  bytes += pool_bytes(u);                               // vol_moves
-  bytes += 2 * pool_bytes(n * sizeof(double));          // horizon_days, weight
+  bytes += 2 * pool_bytes(u * n * sizeof(double));  // price_factor, vol_shift
+  bytes += pool_bytes(u);                           // vol_moves
+  bytes += pool_bytes(n * sizeof(double));          // horizon_days
+  bytes += pool_bytes(scenarios.tenor_offsets.size() * sizeof(std::int32_t));
+  bytes += pool_bytes(scenarios.tenor_days.size() * sizeof(double));
+  bytes += pool_bytes(scenarios.tenor_shift.size() * sizeof(double));
+  bytes += pool_bytes(n * sizeof(double));              // weight
   bytes += pool_bytes(2 * sizeof(unsigned long long));  // the non-finite codes
   bytes += monte_carlo_device_bytes(scenarios);
   return bytes;

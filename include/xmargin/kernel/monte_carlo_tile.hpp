@@ -12,6 +12,7 @@
 #include "xmargin/hd.hpp"
 #include "xmargin/kernel/arithmetic.hpp"
 #include "xmargin/monte_carlo.hpp"
+#include "xmargin/scenario_set.hpp"
 
 namespace xm::kernel {
 
@@ -41,12 +42,14 @@ struct McMovesLaunch {
   const double* normals;                  // [count × B]
   const double* scale;                    // [count], or null for normal draws
   const std::int32_t* factor_underlying;  // [D], −1: moves no underlying of the set
-  const std::uint8_t* factor_is_vol;      // [D]
+  const std::int32_t* factor_target;      // [D], as MonteCarloDraws::factor_target
   std::size_t first;                      // the draws' first scenario in the set
   std::size_t count;
-  std::size_t scenario_count;  // N of the set: the row length of the shocks
-  double* price_factor;        // [U × N]
-  double* vol_shift;           // [U × N]
+  std::size_t scenario_count;         // N of the set: the row length of the shocks
+  double* price_factor;               // [U × N]
+  double* vol_shift;                  // [U × N]
+  const std::int32_t* tenor_offsets;  // [U + 1], or null without tenors
+  double* tenor_shift;                // [K × N]
 
   XM_HD std::size_t items() const { return factors * count; }
 };
@@ -65,12 +68,16 @@ XM_HD inline void mc_moves_item(const McMovesLaunch& launch, std::size_t item) {
   double sum = 0.0;
   for (std::size_t j = 0; j <= factor; ++j) sum = add_rounded(sum, multiply_rounded(row[j], z[j]));
   const double move = multiply_rounded(launch.scale != nullptr ? launch.scale[draw] : 1.0, sum);
-  const std::size_t at =
-      static_cast<std::size_t>(underlying) * launch.scenario_count + launch.first + draw;
-  if (launch.factor_is_vol[factor]) {
-    launch.vol_shift[at] = move;
+  const std::int32_t target = launch.factor_target[factor];
+  const std::size_t column = launch.first + draw;
+  const auto moved = static_cast<std::size_t>(underlying);
+  if (target == MonteCarloDraws::kMovesPrice) {
+    launch.price_factor[moved * launch.scenario_count + column] = monte_carlo_price_factor(move);
+  } else if (target == MonteCarloDraws::kMovesVol) {
+    launch.vol_shift[moved * launch.scenario_count + column] = move;
   } else {
-    launch.price_factor[at] = monte_carlo_price_factor(move);
+    const auto tenor = static_cast<std::size_t>(launch.tenor_offsets[moved] + target);
+    launch.tenor_shift[tenor * launch.scenario_count + column] = move;
   }
 }
 
