@@ -1,11 +1,17 @@
 #include "xmargin/pipeline.hpp"
 
+#include <atomic>
+
 #include "stopwatch.hpp"
 #include "xmargin/error.hpp"
 #include "xmargin/scenarios.hpp"
 
 namespace xm {
 namespace {
+
+// Atomic: the backends' worker threads may read it while the main thread
+// moves on.
+std::atomic<const char*> stage_now{"start"};
 
 void announce(const StageListener& listener, const std::string& stage) {
   if (listener) listener(stage);
@@ -26,21 +32,31 @@ std::vector<InputFile> checksums(const InputPaths& paths) {
 
 }  // namespace
 
+void set_current_stage(const char* stage) {
+  stage_now = stage;
+}
+const char* current_stage() {
+  return stage_now;
+}
+
 PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener,
                         bool draw_monte_carlo_on_host) {
   PreparedRun prepared;
   Stopwatch stopwatch;
+  set_current_stage("load");
   announce(listener, "loading inputs");
   prepared.inputs = load_inputs(paths);
   prepared.input_files = checksums(paths);
   prepared.timings.push_back({"load", stopwatch.seconds()});
 
   stopwatch.restart();
+  set_current_stage("pack");
   announce(listener, "packing the book");
   prepared.packed = pack_book(prepared.inputs.book);
   prepared.timings.push_back({"pack", stopwatch.seconds()});
 
   stopwatch.restart();
+  set_current_stage("scenarios");
   announce(listener, "building scenarios");
   prepared.scenarios = build_scenarios(prepared.inputs, prepared.packed.book.underlying_ids,
                                        draw_monte_carlo_on_host);
@@ -75,6 +91,7 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
   request.settings = RiskSettings{config.confidence, config.time_decay};
   request.pnl_rows = pnl_accounts ? prepared.packed.layout.account_count : 0;
   request.progress = chunks;
+  set_current_stage("backend");
   announce(listener, "revaluing " + std::to_string(book.instruments.size()) + " instruments × " +
                          std::to_string(prepared.scenarios.count()) + " scenarios on " +
                          backend.name());
@@ -91,6 +108,7 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
                    "): an input is out of range; nothing was written");
   }
 
+  set_current_stage("report");
   Stopwatch stopwatch;
   outcome.rows = margin_rows(book, prepared.packed.layout, outcome.backend.risk, config.measure);
   const double rows_seconds = stopwatch.seconds();

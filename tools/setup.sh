@@ -15,6 +15,7 @@ packages=(
   libssl-dev                   # SHA-256 of the inputs in margins.json (libcrypto)
   libgtest-dev                 # the test suite
   libquantlib0-dev             # test oracle for the pricing formulas (tests and bench only)
+  clang libclang-rt-dev libomp-dev  # tools/fuzz.sh (libFuzzer), which CI runs
 )
 missing=()
 for package in "${packages[@]}"; do

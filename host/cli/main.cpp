@@ -1,9 +1,12 @@
 // xmargin: initial margin per account by full revaluation under scenarios.
 // Exit codes (SPEC §1): 0 success, 1 run or validation failed, 2 bad input or usage.
 #include <iostream>
+#include <new>
 
+#include "cli/allocation.hpp"
 #include "cli/commands.hpp"
 #include "xmargin/error.hpp"
+#include "xmargin/pipeline.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"xmargin — scenario margin engine (CPU reference and CUDA backends)", "xmargin"};
@@ -27,6 +30,14 @@ int main(int argc, char** argv) {
   } catch (const xm::InputError& error) {
     std::cerr << "xmargin: error: " << error.what() << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    // Nothing is written: the outputs are renamed into place only at the end.
+    std::cerr << "xmargin: error: out of memory in stage '" << xm::current_stage() << "'";
+    if (const std::size_t bytes = xm::cli::failed_allocation_bytes()) {
+      std::cerr << " (an allocation of " << bytes << " bytes failed)";
+    }
+    std::cerr << "; nothing was written\n";
+    return 1;
   } catch (const std::exception& error) {
     std::cerr << "xmargin: error: " << error.what() << "\n";
     return 1;

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/input_options.hpp"
+#include "report/atomic_files.hpp"
 #include "xmargin/pipeline.hpp"
 #include "xmargin/report.hpp"
 
@@ -19,22 +20,30 @@ struct RunOptions {
 int run(const RunOptions& options) {
   const StageListener progress = terminal_progress();
   const InputPaths paths = resolve_input_paths(options.inputs);
+  // Every output is opened before the computation, so that one that cannot
+  // be written stops the run at once; none replaces the previous one unless
+  // all of them are complete.
+  const std::string csv = (std::filesystem::path(options.out_dir) / "margins.csv").string();
+  const std::string json = (std::filesystem::path(options.out_dir) / "margins.json").string();
+  AtomicFiles files;
+  std::ostream& csv_out = files.open(csv);
+  std::ostream& json_out = files.open(json);
+  std::ostream* pnl_out = options.pnl_path.empty() ? nullptr : &files.open(options.pnl_path);
+
   const auto backend = chosen_backend(options.backend);
   // The cuda backend draws Monte Carlo scenarios on the device itself.
   const PreparedRun prepared = prepare_run(paths, progress, backend->name() != "cuda");
   const RunOutcome outcome = run_margins(prepared, *backend, !options.pnl_path.empty(), progress,
                                          terminal_chunk_progress());
 
-  std::filesystem::create_directories(options.out_dir);
-  const std::string csv = (std::filesystem::path(options.out_dir) / "margins.csv").string();
-  const std::string json = (std::filesystem::path(options.out_dir) / "margins.json").string();
-  write_margins_csv(csv, outcome.rows);
-  write_margins_json(json, outcome.rows, outcome.info);
-  if (!options.pnl_path.empty()) {
+  write_margins_csv(csv_out, outcome.rows);
+  write_margins_json(json_out, outcome.rows, outcome.info);
+  if (pnl_out) {
     std::vector<std::string> ids;
     for (const Account& account : prepared.inputs.book.accounts) ids.push_back(account.id);
-    write_pnl_matrix(options.pnl_path, ids, outcome.backend.pnl, prepared.scenarios.count());
+    write_pnl_matrix(*pnl_out, ids, outcome.backend.pnl, prepared.scenarios.count());
   }
+  files.commit();
   std::cout << summary_text(outcome.rows, outcome.info);
   std::cout << "wrote " << csv << " and " << json;
   if (!options.pnl_path.empty()) std::cout << " and " << options.pnl_path;

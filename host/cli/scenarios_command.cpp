@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/input_options.hpp"
+#include "report/atomic_files.hpp"
 #include "xmargin/pipeline.hpp"
 #include "xmargin/scenarios.hpp"
 
@@ -15,9 +16,14 @@ struct ScenariosOptions {
 };
 
 int write_scenarios(const ScenariosOptions& options) {
-  const PreparedRun prepared =
-      prepare_run(resolve_input_paths(options.inputs), terminal_progress());
-  write_scenario_file(options.out_path, prepared.scenarios);
+  const InputPaths paths = resolve_input_paths(options.inputs);
+  // Opened first, so that a path that cannot be written stops before the work.
+  AtomicFiles files;
+  std::ostream& out = files.open(options.out_path);
+  const PreparedRun prepared = prepare_run(paths, terminal_progress());
+  set_current_stage("report");
+  write_scenario_file(out, prepared.scenarios);
+  files.commit();
   std::cout << "wrote " << prepared.scenarios.count() << " scenarios over "
             << prepared.scenarios.underlying_count() << " underlyings to " << options.out_path;
   // The generation time alone (load, pack and writing the file excluded): the

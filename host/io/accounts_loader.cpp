@@ -1,3 +1,4 @@
+#include "io/bounds.hpp"
 #include "io/csv_reader.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
@@ -28,7 +29,9 @@ std::vector<Account> load_accounts(const std::string& path) {
     }
     if (!table.is_empty(row, group_col)) account.group = table.text(row, *group_col);
     if (const auto collateral = table.optional_number(row, collateral_col)) {
-      if (*collateral < 0.0) table.fail(row, *collateral_col, "collateral must be >= 0");
+      if (!kCollateralBound.holds(*collateral)) {
+        table.fail(row, *collateral_col, kCollateralBound.message("collateral"));
+      }
       account.collateral = *collateral;
     }
     accounts.push_back(std::move(account));

@@ -71,6 +71,9 @@ CsvReader::CsvReader(const std::string& path, const std::vector<std::string>& re
   for (std::size_t c = 0; c < names.cells.size(); ++c) {
     const Cell& name = names.cells[c];
     if (name.text.empty()) throw InputError(path, names.line, name.column, "empty column name");
+    if (!is_valid_utf8(name.text)) {
+      throw InputError(path, names.line, name.column, "the column name is not valid UTF-8");
+    }
     header_.push_back({std::string(name.text), name.column});
     if (!by_name_.emplace(name.text, c).second) {
       throw InputError(path, names.line, name.column, "duplicate column " + quote_cell(name.text));
@@ -113,6 +116,11 @@ bool CsvReader::next(Row& row) {
     throw InputError(path_, row.line, 0,
                      "too few cells: expected " + std::to_string(header_.size()) + ", found " +
                          std::to_string(row.cells.size()));
+  }
+  // Ids and labels are written back into margins.csv and margins.json, whose
+  // readers expect UTF-8; the bytes are not quoted, since they are not text.
+  for (std::size_t c = 0; c < row.cells.size(); ++c) {
+    if (!is_valid_utf8(row.cells[c].text)) fail(row, c, "the cell is not valid UTF-8");
   }
   return true;
 }
@@ -281,6 +289,40 @@ void CsvReader::fail(const Row& row, std::size_t column, const std::string& mess
 
 void CsvReader::fail_line(std::size_t line, const std::string& message) const {
   throw InputError(path_, line, 0, message);
+}
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    // The lead byte gives the length and the least code point of the
+    // sequence: overlong forms, surrogates and values past U+10FFFF are
+    // refused, as RFC 3629 requires.
+    std::size_t length = 0;
+    char32_t code = 0, least = 0;
+    if ((byte & 0xE0) == 0xC0) {
+      length = 2, code = byte & 0x1Fu, least = 0x80;
+    } else if ((byte & 0xF0) == 0xE0) {
+      length = 3, code = byte & 0x0Fu, least = 0x800;
+    } else if ((byte & 0xF8) == 0xF0) {
+      length = 4, code = byte & 0x07u, least = 0x10000;
+    } else {
+      return false;
+    }
+    if (text.size() - i < length) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3Fu);
+    }
+    if (code < least || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += length;
+  }
+  return true;
 }
 
 }  // namespace xm

@@ -107,6 +107,9 @@ class CsvReader {
   [[noreturn]] void too_many_cells(std::size_t line, const Cell& cell) const;
 };
 
+// Whether `text` is well-formed UTF-8 (RFC 3629).
+bool is_valid_utf8(std::string_view text);
+
 // Parses a finite decimal number; nullopt for anything else ("nan", "1e999", "1x").
 std::optional<double> parse_finite_number(std::string_view text);
 

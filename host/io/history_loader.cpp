@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "io/bounds.hpp"
 #include "io/csv_reader.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
@@ -85,13 +86,23 @@ History load_history(const std::string& path,
     history.dates.push_back(date);
     const auto vol_at = [&](std::size_t column) {
       const double vol = table.number(row, column);
-      if (vol < 0.0) table.fail(row, column, "implied vol must be >= 0");
+      if (!kHistoryVolBound.holds(vol)) {
+        table.fail(row, column, kHistoryVolBound.message("implied vol"));
+      }
       return vol;
     };
     for (std::size_t u = 0; u < columns.size(); ++u) {
       HistorySeries& series = history.series[u];
       const double level = table.number(row, columns[u].level);
-      if (level <= 0.0) table.fail(row, columns[u].level, "closing level must be > 0");
+      if (!kLevelBound.holds(level)) {
+        table.fail(row, columns[u].level, kLevelBound.message("closing level"));
+      }
+      // Scenarios divide levels rows apart: bounding each day's ratio keeps
+      // a typo (a level off by 1e6) from passing as a market move.
+      if (!series.levels.empty() && !kDailyRatioBound.holds(level / series.levels.back())) {
+        table.fail(row, columns[u].level,
+                   kDailyRatioBound.message("the ratio to the previous row's level"));
+      }
       series.levels.push_back(level);
       if (columns[u].vol) series.vols.push_back(vol_at(*columns[u].vol));
       for (std::size_t k = 0; k < columns[u].tenors.size(); ++k) {

@@ -27,6 +27,13 @@ Inputs load_inputs(const InputPaths& paths) {
   LoadedPositions loaded = load_positions(paths.positions, book.instruments, std::move(listed));
   book.accounts = std::move(loaded.accounts);
   book.positions = std::move(loaded.positions);
+  // An empty output from an empty book would read as "no margin due"; a
+  // book of listed accounts without positions is real (rows of zero margin).
+  if (book.accounts.empty()) {
+    throw InputError(paths.positions, 2, 0,
+                     "no positions, and no accounts listed in an accounts file: nothing to "
+                     "margin");
+  }
 
   const std::vector<std::string> underlyings = used_underlyings(book);
   if (!paths.scenarios.empty()) {

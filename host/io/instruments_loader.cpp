@@ -1,3 +1,4 @@
+#include "io/bounds.hpp"
 #include "io/csv_reader.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
@@ -55,8 +56,16 @@ std::vector<Instrument> load_instruments(const std::string& path, const Market& 
           row, expiry_col,
           "expiry must be after the valuation date " + format_iso_date(market.valuation_date));
     }
+    if (inst.expiry - market.valuation_date > kMaxDaysToExpiry) {
+      table.fail(row, expiry_col,
+                 "expiry must be at most " + std::to_string(kMaxDaysToExpiry) +
+                     " days (100 years) after the valuation date " +
+                     format_iso_date(market.valuation_date));
+    }
     inst.multiplier = table.number(row, multiplier_col);
-    if (inst.multiplier <= 0.0) table.fail(row, multiplier_col, "multiplier must be > 0");
+    if (!kMultiplierBound.holds(inst.multiplier)) {
+      table.fail(row, multiplier_col, kMultiplierBound.message("multiplier"));
+    }
 
     if (inst.type == InstrumentType::future) {
       for (const auto& column : {strike_col, right_col, style_col, on_col, vol_col}) {
@@ -74,7 +83,9 @@ std::vector<Instrument> load_instruments(const std::string& path, const Market& 
           table.fail_line(row.line, std::string("an option needs a '") + name + "' column");
       }
       inst.terms.strike = table.number(row, *strike_col);
-      if (inst.terms.strike <= 0.0) table.fail(row, *strike_col, "strike must be > 0");
+      if (!kLevelBound.holds(inst.terms.strike)) {
+        table.fail(row, *strike_col, kLevelBound.message("strike"));
+      }
       inst.terms.payoff =
           parse_choice<Payoff>(table, row, *right_col, {{"C", Payoff::call}, {"P", Payoff::put}});
       inst.terms.exercise = parse_choice<Exercise>(
@@ -83,7 +94,9 @@ std::vector<Instrument> load_instruments(const std::string& path, const Market& 
       inst.terms.underlier = parse_choice<Underlier>(
           table, row, *on_col, {{"spot", Underlier::spot}, {"future", Underlier::future}});
       inst.vol_annual = table.optional_number(row, vol_col);
-      if (inst.vol_annual && *inst.vol_annual <= 0.0) table.fail(row, *vol_col, "vol must be > 0");
+      if (inst.vol_annual && !kVolBound.holds(*inst.vol_annual)) {
+        table.fail(row, *vol_col, kVolBound.message("vol"));
+      }
     }
     instruments.push_back(std::move(inst));
   }

@@ -2,7 +2,9 @@
 
 #include <cctype>
 #include <cmath>
+#include <type_traits>
 
+#include "io/csv_reader.hpp"
 #include "io/input_file.hpp"
 #include "xmargin/error.hpp"
 
@@ -35,13 +37,17 @@ std::string escape_pointer_token(const std::string& key) {
 class PositionIndexer {
  public:
   using Position = std::pair<std::size_t, std::size_t>;
-  PositionIndexer(const std::string& text, std::unordered_map<std::string, Position>& values,
+  // `text` is nested at most kMaxJsonDepth deep (checked before), which
+  // bounds this walk's recursion and the length of its pointers.
+  PositionIndexer(const std::string& path, const std::string& text,
+                  std::unordered_map<std::string, Position>& values,
                   std::unordered_map<std::string, Position>& keys)
-      : text_(text), values_(values), keys_(keys) {}
+      : path_(path), text_(text), values_(values), keys_(keys) {}
 
   void run() { value(""); }
 
  private:
+  const std::string& path_;
   const std::string& text_;
   std::unordered_map<std::string, Position>& values_;
   std::unordered_map<std::string, Position>& keys_;
@@ -83,7 +89,14 @@ class PositionIndexer {
         const Position key_position{line_, column_};
         const std::string key = nlohmann::json::parse(string_token()).get<std::string>();
         const std::string member = pointer + "/" + escape_pointer_token(key);
-        keys_[member] = key_position;
+        // nlohmann keeps the last of two equal keys; a file that says two
+        // things is refused instead, at the second.
+        if (const auto [first, added] = keys_.emplace(member, key_position); !added) {
+          throw InputError(path_, key_position.first, key_position.second,
+                           "duplicate key '" + key + "' (first at line " +
+                               std::to_string(first->second.first) + ", column " +
+                               std::to_string(first->second.second) + ")");
+        }
         skip_space();
         step();  // ':'
         value(member);
@@ -134,6 +147,68 @@ std::pair<std::size_t, std::size_t> line_column_of(const std::string& text, std:
   return {line, column};
 }
 
+// The offset of the first '{' or '[' nested deeper than kMaxJsonDepth, or
+// npos. A linear scan that only skips strings, run before the parser so that
+// neither the parser's tree nor the position index grows with a hostile depth.
+std::size_t too_deep_at(const std::string& text) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) return i;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string::npos;
+}
+
+// nlohmann's document builder, keeping where the parser stopped: a number too
+// large for a double (out_of_range 406) is thrown without a position, and
+// every error must name one.
+class LocatingBuilder : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
+ public:
+  explicit LocatingBuilder(nlohmann::json& document) : json_sax_dom_parser(document, false) {}
+
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& error) {
+    // A syntax error points at the byte that broke it; an overflow at the
+    // start of its number.
+    constexpr bool overflow = std::is_same_v<Exception, nlohmann::detail::out_of_range>;
+    offset = overflow && position >= token.size() ? position - token.size()
+                                                  : (position > 0 ? position - 1 : 0);
+    message = error.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: …":
+    // the position is given separately, so keep only the explanation.
+    if (const auto tag = message.find("] "); tag != std::string::npos) message.erase(0, tag + 2);
+    if (message.starts_with("parse error")) {
+      if (const auto at = message.find(": "); at != std::string::npos) message.erase(0, at + 2);
+    }
+    // The token read so far may be a whole runaway string: quote at most
+    // its start, as the CSV messages do.
+    constexpr std::string_view kLastRead = "; last read: '";
+    if (const auto at = message.find(kLastRead);
+        at != std::string::npos && message.ends_with("'")) {
+      const std::size_t start = at + kLastRead.size();
+      const std::string read = message.substr(start, message.size() - 1 - start);
+      message.erase(at + 2).append("last read: ").append(quote_cell(read));
+    }
+    return false;
+  }
+
+  std::size_t offset = 0;
+  std::string message;
+};
+
 const char* type_name(const nlohmann::json& value) {
   return value.type_name();
 }
@@ -147,22 +222,22 @@ JsonDocument JsonDocument::read(const std::string& path) {
 JsonDocument JsonDocument::parse(const std::string& path, const std::string& text) {
   JsonDocument document;
   document.path_ = path;
-  try {
-    document.root_ = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& error) {
-    const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
-    const auto [line, column] = line_column_of(text, offset);
-    std::string message = error.what();
-    // nlohmann's text repeats the position; keep only its explanation.
-    if (const auto at = message.find(": "); at != std::string::npos) message.erase(0, at + 2);
-    throw InputError(path, line, column, "invalid JSON: " + message);
+  if (const std::size_t deep = too_deep_at(text); deep != std::string::npos) {
+    const auto [line, column] = line_column_of(text, deep);
+    throw InputError(path, line, column,
+                     "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  LocatingBuilder builder(document.root_);
+  if (!nlohmann::json::sax_parse(text, &builder)) {
+    const auto [line, column] = line_column_of(text, builder.offset);
+    throw InputError(path, line, column, "invalid JSON: " + builder.message);
   }
   document.index_positions(text);
   return document;
 }
 
 void JsonDocument::index_positions(const std::string& text) {
-  PositionIndexer(text, value_at_, key_at_).run();
+  PositionIndexer(path_, text, value_at_, key_at_).run();
 }
 
 InputError JsonDocument::error_at(const Pointer& at, const std::string& message) const {

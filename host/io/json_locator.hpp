@@ -10,6 +10,10 @@
 
 namespace xm {
 
+// Deeper nesting is refused with its position: no input needs more than a
+// few levels, and a hostile depth must not cost time or stack.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
 // A JSON input file parsed with nlohmann::json, plus where each value and each
 // object key starts in the text, so that a complaint about any value names
 // file:line:column (nlohmann::json keeps no positions).

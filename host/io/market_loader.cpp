@@ -1,3 +1,4 @@
+#include "io/bounds.hpp"
 #include "io/json_locator.hpp"
 #include "io/loaders.hpp"
 #include "io/vol_surface_reader.hpp"
@@ -41,13 +42,17 @@ Market load_market(const std::string& path, const VolSurfaceSettings& surfaces) 
     if (!seen.emplace(u.id, i).second)
       doc.fail(at / "id", "duplicate underlying id '" + u.id + "'");
     u.price = doc.number(at / "price");
-    if (u.price <= 0.0) doc.fail(at / "price", "price must be > 0");
+    if (!kLevelBound.holds(u.price)) doc.fail(at / "price", kLevelBound.message("price"));
     if (list[i].contains("vol")) {
       u.vol_annual = doc.number(at / "vol");
-      if (u.vol_annual <= 0.0) doc.fail(at / "vol", "vol must be > 0");
+      if (!kVolBound.holds(u.vol_annual)) doc.fail(at / "vol", kVolBound.message("vol"));
     }
     if (list[i].contains("rate")) u.rate = doc.number(at / "rate");
+    if (!kRateBound.holds(u.rate)) doc.fail(at / "rate", kRateBound.message("rate"));
     if (list[i].contains("dividend_yield")) u.dividend_yield = doc.number(at / "dividend_yield");
+    if (!kRateBound.holds(u.dividend_yield)) {
+      doc.fail(at / "dividend_yield", kRateBound.message("dividend_yield"));
+    }
     if (list[i].contains("vol_surface")) {
       u.vol_surface = read_vol_surface(doc, at / "vol_surface", market.valuation_date, surfaces);
     }

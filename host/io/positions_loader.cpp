@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <numeric>
 
+#include "io/bounds.hpp"
 #include "io/csv_reader.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
@@ -129,9 +131,12 @@ LoadedPositions load_positions(const std::string& path, const std::vector<Instru
       table.fail(row, instrument_col,
                  "unknown instrument " + quote_cell(instrument) + " (not in instruments.csv)");
     }
+    const double quantity = table.number(row, quantity_col);
+    if (!kExposureBound.holds(std::fabs(quantity * instruments[found->second].multiplier))) {
+      table.fail(row, quantity_col, kExposureBound.message("|quantity × multiplier|"));
+    }
     rows.push_back(PositionRow{narrow_index(table, row, previous_index, "accounts"),
-                               narrow_index(table, row, found->second, "instruments"),
-                               table.number(row, quantity_col)});
+                               narrow_index(table, row, found->second, "instruments"), quantity});
   }
 
   // Account indices in id order: the listed accounts are sorted already; the

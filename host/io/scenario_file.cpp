@@ -1,12 +1,13 @@
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "io/bounds.hpp"
 #include "io/csv_reader.hpp"
+#include "report/atomic_files.hpp"
 #include "report/csv_cell.hpp"
 #include "report/number_format.hpp"
 #include "xmargin/error.hpp"
@@ -75,11 +76,9 @@ std::vector<std::pair<double, std::size_t>> tenor_columns_of(const CsvReader& ta
 
 }  // namespace
 
-void write_scenario_file(const std::string& path, const ScenarioSet& scenarios) {
+void write_scenario_file(std::ostream& out, const ScenarioSet& scenarios) {
   XM_EXPECTS(!scenarios.monte_carlo || scenarios.monte_carlo->drawn_on_host,
              "a scenario file needs Monte Carlo scenarios drawn on the host");
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw InputError(path, 0, 0, "cannot write file");
   out << "scenario,source,label,weight,horizon_days";
   for (std::size_t u = 0; u < scenarios.underlying_count(); ++u) {
     out << ',' << csv_cell(scenarios.underlying_ids[u] + kPriceSuffix);
@@ -105,7 +104,10 @@ void write_scenario_file(const std::string& path, const ScenarioSet& scenarios) 
     }
     out << '\n';
   }
-  if (!out.flush()) throw RunError("cannot write " + path);
+}
+
+void write_scenario_file(const std::string& path, const ScenarioSet& scenarios) {
+  write_atomically(path, [&](std::ostream& out) { write_scenario_file(out, scenarios); });
 }
 
 ScenarioSet read_scenario_file(const std::string& path,
@@ -201,11 +203,21 @@ ScenarioSet read_scenario_file(const std::string& path,
     set.horizon_days.push_back(horizon);
     for (Shocks& shock : shocks) {
       const double factor = table.number(row, shock.price_col);
-      if (factor <= 0.0) table.fail(row, shock.price_col, "price factor must be > 0");
+      if (!kPriceFactorBound.holds(factor)) {
+        table.fail(row, shock.price_col, kPriceFactorBound.message("price factor"));
+      }
       shock.price_factor.push_back(factor);
-      shock.vol_shift.push_back(shock.vol_col ? table.number(row, *shock.vol_col) : 0.0);
+      const double shift = shock.vol_col ? table.number(row, *shock.vol_col) : 0.0;
+      if (!kVolShiftBound.holds(shift)) {
+        table.fail(row, *shock.vol_col, kVolShiftBound.message("vol shift"));
+      }
+      shock.vol_shift.push_back(shift);
       for (std::size_t k = 0; k < shock.tenor_cols.size(); ++k) {
-        shock.tenor_shift[k].push_back(table.number(row, shock.tenor_cols[k]));
+        const double tenor_shift = table.number(row, shock.tenor_cols[k]);
+        if (!kVolShiftBound.holds(tenor_shift)) {
+          table.fail(row, shock.tenor_cols[k], kVolShiftBound.message("vol shift"));
+        }
+        shock.tenor_shift[k].push_back(tenor_shift);
       }
     }
   }

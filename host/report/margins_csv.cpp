@@ -1,15 +1,11 @@
-#include <fstream>
-
+#include "report/atomic_files.hpp"
 #include "report/csv_cell.hpp"
 #include "report/number_format.hpp"
-#include "xmargin/error.hpp"
 #include "xmargin/report.hpp"
 
 namespace xm {
 
-void write_margins_csv(const std::string& path, const std::vector<MarginRow>& rows) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw RunError("cannot write " + path);
+void write_margins_csv(std::ostream& out, const std::vector<MarginRow>& rows) {
   out << "level,id,margin,var,es,worst_loss,worst_scenario,isolated_margin,offset_benefit,"
          "collateral,excess,positions\n";
   for (const MarginRow& row : rows) {
@@ -20,7 +16,10 @@ void write_margins_csv(const std::string& path, const std::vector<MarginRow>& ro
         << format_double(row.offset_benefit) << ',' << format_double(row.collateral) << ','
         << format_double(row.excess) << ',' << row.positions << '\n';
   }
-  if (!out.flush()) throw RunError("cannot write " + path);
+}
+
+void write_margins_csv(const std::string& path, const std::vector<MarginRow>& rows) {
+  write_atomically(path, [&](std::ostream& out) { write_margins_csv(out, rows); });
 }
 
 }  // namespace xm

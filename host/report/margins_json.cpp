@@ -1,10 +1,11 @@
 #include <charconv>
 #include <cmath>
-#include <fstream>
+#include <ostream>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "report/atomic_files.hpp"
 #include "xmargin/error.hpp"
 #include "xmargin/report.hpp"
 
@@ -19,7 +20,7 @@ using Json = nlohmann::ordered_json;
 // document (layout, escapes, number types), so readers see the same values.
 class RowWriter {
  public:
-  explicit RowWriter(std::ofstream& out) : out_(out) {}
+  explicit RowWriter(std::ostream& out) : out_(out) {}
   RowWriter(const RowWriter&) = delete;
   RowWriter& operator=(const RowWriter&) = delete;
 
@@ -58,7 +59,7 @@ class RowWriter {
 
  private:
   static constexpr std::size_t kFlushBytes = 1 << 20;
-  std::ofstream& out_;
+  std::ostream& out_;
   std::string text_;
 
   // A member after the first ("id") of a row object.
@@ -187,10 +188,8 @@ std::vector<ScenarioSourceInfo> describe_sources(const ScenarioSet& scenarios) {
   return sources;
 }
 
-void write_margins_json(const std::string& path, const std::vector<MarginRow>& rows,
+void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows,
                         const RunInfo& info) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw RunError("cannot write " + path);
   // The metadata object without its closing "\n}", so that the row arrays
   // follow as its last members.
   std::string metadata = metadata_json(info).dump(2);
@@ -203,7 +202,11 @@ void write_margins_json(const std::string& path, const std::vector<MarginRow>& r
   writer.array("groups", rows, RowLevel::group);
   writer.append("\n}\n");
   writer.flush();
-  if (!out.flush()) throw RunError("cannot write " + path);
+}
+
+void write_margins_json(const std::string& path, const std::vector<MarginRow>& rows,
+                        const RunInfo& info) {
+  write_atomically(path, [&](std::ostream& out) { write_margins_json(out, rows, info); });
 }
 
 }  // namespace xm

@@ -1,5 +1,3 @@
-#include <fstream>
-
 #include "report/csv_cell.hpp"
 #include "report/number_format.hpp"
 #include "xmargin/error.hpp"
@@ -7,11 +5,9 @@
 
 namespace xm {
 
-void write_pnl_matrix(const std::string& path, const std::vector<std::string>& ids,
+void write_pnl_matrix(std::ostream& out, const std::vector<std::string>& ids,
                       const std::vector<double>& pnl, std::size_t scenario_count) {
   XM_EXPECTS(pnl.size() == ids.size() * scenario_count, "P&L matrix shape");
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw RunError("cannot write " + path);
   out << "id";
   for (std::size_t s = 0; s < scenario_count; ++s) out << ",s" << s;
   out << '\n';
@@ -21,7 +17,6 @@ void write_pnl_matrix(const std::string& path, const std::vector<std::string>& i
       out << ',' << format_double(pnl[a * scenario_count + s]);
     out << '\n';
   }
-  if (!out.flush()) throw RunError("cannot write " + path);
 }
 
 }  // namespace xm

@@ -48,6 +48,12 @@ using ChunkListener = std::function<void(double)>;
 RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_accounts,
                        const StageListener& listener = {}, const ChunkListener& chunks = {});
 
+// The stage a command is in: "load", "pack", "scenarios", "backend" or
+// "report" ("start" before the first), so that running out of memory can say
+// where (host/cli/main.cpp). prepare_run and run_margins set it.
+void set_current_stage(const char* stage);
+const char* current_stage();
+
 // What portfolio row `row` of a packed book stands for, in words ("account A1",
 // "group G", "instrument X held alone").
 std::string describe_portfolio(const Book& book, const PortfolioLayout& layout, std::size_t row);

@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -49,11 +50,17 @@ struct RunInfo {
   ChunkPlan plan;  // how the backend cut the run to fit its memory budget
 };
 
+// The writers fill a stream; the CLI gives them the files of one AtomicFiles
+// set (host/report/atomic_files.hpp), which checks and reports write errors.
+void write_margins_csv(std::ostream& out, const std::vector<MarginRow>& rows);
+// margins.csv alone, written atomically.
 void write_margins_csv(const std::string& path, const std::vector<MarginRow>& rows);
+void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows, const RunInfo& info);
+// margins.json alone, written atomically.
 void write_margins_json(const std::string& path, const std::vector<MarginRow>& rows,
                         const RunInfo& info);
 // The account × scenario P&L matrix: id,s0,s1,… (SPEC §4, --pnl).
-void write_pnl_matrix(const std::string& path, const std::vector<std::string>& ids,
+void write_pnl_matrix(std::ostream& out, const std::vector<std::string>& ids,
                       const std::vector<double>& pnl, std::size_t scenario_count);
 // The short human summary printed on stdout.
 std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info);

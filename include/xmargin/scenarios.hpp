@@ -1,4 +1,5 @@
 #pragma once
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,8 @@ ScenarioSet build_scenarios(const Inputs& inputs, const std::vector<std::string>
 // scenario,source,label,weight,horizon_days, then per underlying
 // <id>.price_factor (S'/S0) and, where its vol moves, <id>.vol_shift (σ' − σ0
 // before the floor). Numbers are written to read back to the same double.
+void write_scenario_file(std::ostream& out, const ScenarioSet& scenarios);
+// The same into `path`, atomically (host/report/atomic_files.hpp).
 void write_scenario_file(const std::string& path, const ScenarioSet& scenarios);
 ScenarioSet read_scenario_file(const std::string& path,
                                const std::vector<std::string>& required_underlyings);

@@ -20,7 +20,7 @@ class BadInput : public ::testing::Test, protected test::BookToBreak {
   // A price of 0 on line 5 of market.json: the check that line ends and byte
   // order marks leave JSON positions where they are.
   static constexpr const char* kZeroPriceError =
-      "market.json:5:27: '/underlyings/1/price': price must be > 0";
+      "market.json:5:27: '/underlyings/1/price': price must be between 1e-8 and 1e12";
   std::string zero_price_error() { return replace("market.json", "\"price\": 50", "\"price\": 0"); }
 };
 
@@ -131,12 +131,12 @@ TEST_F(BadInput, OptionWithoutStrike) {
 TEST_F(BadInput, NonPositiveValues) {
   EXPECT_EQ(
       replace("instruments.csv", "FAA,future,AA,2001-03-16,100", "FAA,future,AA,2001-03-16,0"),
-      "instruments.csv:2:26: column 'multiplier': multiplier must be > 0");
+      "instruments.csv:2:26: column 'multiplier': multiplier must be > 0 and at most 1e9");
   EXPECT_EQ(replace("instruments.csv", "future,0.25", "future,-0.25"),
-            "instruments.csv:4:51: column 'vol': vol must be > 0");
+            "instruments.csv:4:51: column 'vol': vol must be > 0 and at most 10");
   EXPECT_EQ(zero_price_error(), kZeroPriceError);
   EXPECT_EQ(replace("accounts.csv", "G1,500", "G1,-500"),
-            "accounts.csv:3:16: column 'collateral': collateral must be >= 0");
+            "accounts.csv:3:16: column 'collateral': collateral must be between 0 and 1e15");
 }
 
 TEST_F(BadInput, TooManyCells) {
@@ -167,12 +167,12 @@ TEST_F(BadInput, HistoryMissingUnderlying) {
 
 TEST_F(BadInput, HistoryNonPositiveLevel) {
   EXPECT_EQ(replace("history.csv", "2000-12-21,92,", "2000-12-21,0,"),
-            "history.csv:3:12: column 'AA': closing level must be > 0");
+            "history.csv:3:12: column 'AA': closing level must be between 1e-8 and 1e12");
 }
 
 TEST_F(BadInput, HistoryNegativeVol) {
   EXPECT_EQ(replace("history.csv", "49,0.31", "49,-0.31"),
-            "history.csv:3:18: column 'AA.vol': implied vol must be >= 0");
+            "history.csv:3:18: column 'AA.vol': implied vol must be between 0 and 10");
 }
 
 TEST_F(BadInput, HistoryTooShort) {
@@ -347,6 +347,116 @@ TEST_F(BadInput, UnknownAccountOutOfOrder) {
   EXPECT_EQ(error_with("positions.csv",
                        "account,instrument,quantity\nA2,PBB,3\nA1,FAA,1\nA0,FAA,1\nA1,CAA,-2\n"),
             "positions.csv:4:1: column 'account': unknown account 'A0' (not in accounts.csv)");
+}
+
+// Issue 10: hostile inputs that crashed, passed silently or gave a raw
+// library message now each name their position (exit 2).
+TEST_F(BadInput, DeepJsonNestingIsRefusedAtTheFirstLevelTooDeep) {
+  const std::string deep = "{\"x\":" + std::string(20000, '[') + std::string(20000, ']') + "}";
+  EXPECT_EQ(error_with("config.json", deep), "config.json:1:69: nested deeper than 64 levels");
+  const std::string just_deep_enough =
+      "{\"x\":" + std::string(63, '[') + std::string(63, ']') + "}";
+  EXPECT_EQ(error_with("config.json", just_deep_enough),
+            "config.json:1:2: '/x': unknown key 'x' (expected: measure, confidence, time_decay, "
+            "scenarios, vol_surface)");
+}
+
+TEST_F(BadInput, DuplicateJsonKeyNamesTheSecond) {
+  EXPECT_EQ(error_with("config.json", "{\"measure\": \"es\",\n \"measure\": \"var\"}"),
+            "config.json:2:2: duplicate key 'measure' (first at line 1, column 2)");
+}
+
+TEST_F(BadInput, JsonNumberTooLargeForADouble) {
+  EXPECT_EQ(replace("market.json", "\"price\": 50", "\"price\": 1e400"),
+            "market.json:5:27: invalid JSON: number overflow parsing '1e400'");
+}
+
+TEST_F(BadInput, IdsMustBeUtf8) {
+  EXPECT_EQ(replace("positions.csv", "A2,PBB", "A\xff,PBB"),
+            "positions.csv:4:1: column 'account': the cell is not valid UTF-8");
+  EXPECT_EQ(replace("instruments.csv", "instrument,type", "instr\xc0\xafument,type"),
+            "instruments.csv:1:1: the column name is not valid UTF-8");
+  EXPECT_EQ(replace("market.json", "\"BB\"", "\"B\xed\xa0\x80\""),
+            "market.json:5:15: invalid JSON: syntax error while parsing value - invalid "
+            "string: ill-formed UTF-8 byte; last read: '\"B\xed\xa0'");
+  const std::string runaway(200, 'x');
+  EXPECT_EQ(replace("market.json", "\"BB\"", "\"" + runaway + "\xff\""),
+            "market.json:5:213: invalid JSON: syntax error while parsing value - invalid "
+            "string: ill-formed UTF-8 byte; last read: '\"" +
+                std::string(79, 'x') + "...' (202 bytes, cut)");
+}
+
+TEST_F(BadInput, AnEmptyBookNeedsListedAccounts) {
+  files.erase("accounts.csv");
+  InputPaths without_accounts = paths();
+  without_accounts.accounts.clear();
+  for (const auto& [file, text] : files) dir.write(file, text);
+  dir.write("positions.csv", "account,instrument,quantity\n");
+  try {
+    prepare_run(without_accounts);
+    ADD_FAILURE() << "expected an error";
+  } catch (const InputError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              dir.file("positions.csv") +
+                  ":2: no positions, and no accounts listed in an accounts file: nothing to "
+                  "margin");
+  }
+  dir.write("accounts.csv", "account,mode\nA1,cross\n");
+  EXPECT_EQ(prepare_run(paths()).inputs.book.accounts.size(), 1u);
+}
+
+// Issue 10: inputs that gave exit 0 with infinite or NaN margins are now
+// refused by the plausibility bounds of docs/formats.md, at their position.
+TEST_F(BadInput, ImplausibleMagnitudesAreRefused) {
+  EXPECT_EQ(replace("positions.csv", "A1,FAA,1", "A1,FAA,1e308"),
+            "positions.csv:2:8: column 'quantity': |quantity × multiplier| must be at most 1e15");
+  EXPECT_EQ(replace("instruments.csv", "2001-03-16,100,,", "2001-03-16,1e308,,"),
+            "instruments.csv:2:26: column 'multiplier': multiplier must be > 0 and at most 1e9");
+  EXPECT_EQ(replace("market.json", "\"rate\": 0.05", "\"rate\": 1e6"),
+            "market.json:4:52: '/underlyings/0/rate': rate must be between -1 and 1");
+  EXPECT_EQ(replace("market.json", "\"dividend_yield\": 0.01", "\"dividend_yield\": -2"),
+            "market.json:4:76: '/underlyings/0/dividend_yield': dividend_yield must be between "
+            "-1 and 1");
+  EXPECT_EQ(replace("market.json", "\"vol\": 0.2", "\"vol\": 11"),
+            "market.json:5:38: '/underlyings/1/vol': vol must be > 0 and at most 10");
+  EXPECT_EQ(replace("instruments.csv", "100,100,C", "100,1e13,C"),
+            "instruments.csv:3:30: column 'strike': strike must be between 1e-8 and 1e12");
+  EXPECT_EQ(replace("instruments.csv", "FAA,future,AA,2001-03-16", "FAA,future,AA,2101-03-16"),
+            "instruments.csv:2:15: column 'expiry': expiry must be at most 36525 days (100 "
+            "years) after the valuation date 2001-01-02");
+}
+
+TEST_F(BadInput, ImplausibleHistoriesAreRefused) {
+  EXPECT_EQ(replace("history.csv", "2000-12-20,90,", "2000-12-20,1e-300,"),
+            "history.csv:2:12: column 'AA': closing level must be between 1e-8 and 1e12");
+  EXPECT_EQ(replace("history.csv", "2000-12-21,92,", "2000-12-21,1e12,"),
+            "history.csv:3:12: column 'AA': the ratio to the previous row's level must be "
+            "between 1e-3 and 1e3");
+  EXPECT_EQ(replace("history.csv", "49,0.31", "49,1e300"),
+            "history.csv:3:18: column 'AA.vol': implied vol must be between 0 and 10");
+}
+
+TEST_F(BadInput, ImplausibleReplayedScenariosAreRefused) {
+  InputPaths replay = paths();
+  replay.scenarios = dir.file("scenarios.csv");
+  const auto error_of = [&](const std::string& content) {
+    files["scenarios.csv"] = content;
+    for (const auto& [file, text] : files) dir.write(file, text);
+    try {
+      load_inputs(replay);
+    } catch (const InputError& error) {
+      return std::string(error.what()).substr(dir.path().size() + 1);
+    }
+    return std::string("no error");
+  };
+  const std::string header =
+      "scenario,source,label,weight,horizon_days,AA.price_factor,AA.vol_shift,BB.price_factor\n";
+  EXPECT_EQ(error_of(header + "0,h,a,0.5,2,1e308,0,1\n1,h,b,0.5,2,1,0,1\n"),
+            "scenarios.csv:2:13: column 'AA.price_factor': price factor must be between 1e-6 "
+            "and 1e6");
+  EXPECT_EQ(error_of(header + "0,h,a,0.5,2,1,0,1\n1,h,b,0.5,2,1,-11,1\n"),
+            "scenarios.csv:3:15: column 'AA.vol_shift': vol shift must be between -10 and 10");
+  EXPECT_EQ(error_of(header + "0,h,a,0.5,2,1e6,10,1e-6\n1,h,b,0.5,2,1,-10,1\n"), "no error");
 }
 
 }  // namespace

@@ -125,12 +125,13 @@ TEST_F(Loaders, PositionsInAnyOrderAreSortedAndNetted) {
 }
 
 // Rows of one position add up in file order from 0.0, as SPEC §2's running sum
-// does: 1e16 + 1 rounds back to 1e16, so another order would leave 1, not 0;
+// does: 1e12 + 1e-5 rounds back to 1e12 (|quantity × multiplier| stays within its bound),
+// so another order would leave 1e-5, not 0;
 // and a lone -0 nets to +0.
 TEST_F(Loaders, RepeatedRowsAddUpInFileOrder) {
   dir.write("positions.csv",
-            "account,instrument,quantity\nA1,FAA,1e16\nA1,CAA,-0\nA1,FAA,1\nA2,PBB,3\n"
-            "A1,FAA,-1e16\n");
+            "account,instrument,quantity\nA1,FAA,1e12\nA1,CAA,-0\nA1,FAA,1e-5\nA2,PBB,3\n"
+            "A1,FAA,-1e12\n");
   const Book book = load_inputs(paths()).book;
   ASSERT_EQ(book.positions.size(), 3u);
   EXPECT_EQ(book.positions[0].quantity, 0.0);

@@ -230,7 +230,7 @@ TEST_F(VolSurfaceInput, BadTenorColumns) {
   EXPECT_EQ(error_with("history.csv", "date,AA,BB,AA.vol@30d,AA.vol@030d" + rows),
             "history.csv:1:23: column 'AA.vol@030d' repeats the tenor of column 'AA.vol@30d'");
   EXPECT_EQ(replace("history.csv", "2000-12-22,95,47,0.29", "2000-12-22,95,47,-0.29"),
-            "history.csv:4:18: column 'AA.vol': implied vol must be >= 0");
+            "history.csv:4:18: column 'AA.vol': implied vol must be between 0 and 10");
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ ScenarioSet three_scenarios() {
   ScenarioSet set;
   set.underlying_ids = {"AA", "BB"};
   set.vol_moves = {1, 0};
-  set.price_factor = {1.0 / 3.0, 0.1 + 0.2, 1e-300, 2.0, 1.5, 0.999999999999};
+  set.price_factor = {1.0 / 3.0, 0.1 + 0.2, 1.2345678901234567e-6, 2.0, 1.5, 0.999999999999};
   set.vol_shift = {-0.0123456789012345, 0.1, 1e-17, 0.0, 0.0, 0.0};
   set.horizon_days = {2, 2, 5};
   set.weight = {0.25, 0.25, 0.5};
@@ -69,7 +69,7 @@ TEST(ScenarioFile, RejectsBadFiles) {
   EXPECT_EQ(error_of(header + "0,h,,0.5,2,1.1\n2,h,,0.5,2,0.9\n"),
             "s.csv:3:1: column 'scenario': expected scenario 1 (numbered from 0, in order)");
   EXPECT_EQ(error_of(header + "0,h,,1,2,-1.1\n"),
-            "s.csv:2:10: column 'AA.price_factor': price factor must be > 0");
+            "s.csv:2:10: column 'AA.price_factor': price factor must be between 1e-6 and 1e6");
   EXPECT_EQ(error_of("scenario,source,label,weight,horizon_days,BB.price_factor\n0,h,,1,2,1\n"),
             "s.csv:1: missing required column 'AA.price_factor'");
   EXPECT_EQ(

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Fuzzes every input loader with libFuzzer for SECONDS each (default 30):
+# builds the targets of tests/fuzz/ with clang, AddressSanitizer and
+# UndefinedBehaviorSanitizer into build-fuzz/, seeds each from the embedded
+# sample (inputs up to 64 KiB, so deep JSON nesting is reachable), and fails on
+# any crash, leak, timeout or input a loader refuses other than with an
+# InputError. Findings are written to build-fuzz/findings/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+loaders=(market config instruments positions accounts history scenarios)
+max_len=65536
+
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DXM_WITH_CUDA=OFF -DXM_BUILD_TESTS=OFF -DXM_BUILD_BENCH=OFF -DXM_BUILD_FUZZ=ON \
+  "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+  >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target "${loaders[@]/#/fuzz_}"
+
+# Seeds: the first 64 KiB (whole lines) of each sample file, plus inputs that
+# reach the limits (deep nesting, a scenario file written by xmargin).
+seeds=build-fuzz/seeds
+rm -rf "$seeds"
+sample=scenarios/default
+first_64k() {  # a longer file is cut after its last whole line within the limit
+  if (($(stat -c %s "$1") <= max_len)); then cat "$1"; else head -c "$max_len" "$1" | sed '$d'; fi
+}
+declare -A file_of=([market]=market.json [config]=config.json [instruments]=instruments.csv
+                    [positions]=positions.csv [accounts]=accounts.csv [history]=history.csv)
+for loader in "${!file_of[@]}"; do
+  mkdir -p "$seeds/$loader"
+  first_64k "$sample/${file_of[$loader]}" >"$seeds/$loader/sample"
+done
+for loader in market config; do
+  printf '{"x":%s%s}' "$(printf '[%.0s' {1..70})" "$(printf ']%.0s' {1..70})" \
+    >"$seeds/$loader/deep"
+done
+mkdir -p "$seeds/scenarios"
+read -r aa bb < <(grep -o '"id": *"[^"]*"' "$sample/market.json" | head -2 | cut -d'"' -f4 | xargs)
+{
+  echo "scenario,source,label,weight,horizon_days,$aa.price_factor,$aa.vol_shift,$bb.price_factor"
+  echo "0,historical,2000-01-03/2000-01-05,0.5,2,1.01,-0.002,0.99"
+  echo "1,monte_carlo,mc#000001,0.5,2,0.98,0.01,1.02"
+} >"$seeds/scenarios/sample"
+
+for loader in "${loaders[@]}"; do
+  corpus=build-fuzz/corpus/$loader findings=build-fuzz/findings/$loader
+  mkdir -p "$corpus" "$findings"
+  echo "fuzz: $loader for ${seconds}s"
+  # -timeout: any input slower than 10 s is a finding; leaks are one too
+  # (AddressSanitizer's leak check is on).
+  build-fuzz/tests/fuzz/fuzz_"$loader" -max_len="$max_len" -max_total_time="$seconds" \
+    -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$findings/" \
+    "$corpus" "$seeds/$loader" 2>build-fuzz/fuzz_"$loader".log ||
+    { tail -40 build-fuzz/fuzz_"$loader".log; echo "fuzz: $loader FAILED"; exit 1; }
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build-fuzz/fuzz_"$loader".log |
+    tr '\n' ' '
+  echo
+done
+echo "fuzz: all ${#loaders[@]} loaders ran ${seconds}s each without a finding"
