@@ -276,12 +276,9 @@ class CudaBackend final : public Backend {
   std::string device() const override { return context_->description; }
 
   BackendResult run(const BackendRequest& request) override {
-    XM_EXPECTS(request.book != nullptr && request.scenarios != nullptr,
-               "backend request without a book or scenarios");
+    BackendResult result = empty_backend_result(request);
     const PackedBook& book = *request.book;
     const ScenarioSet& scenarios = *request.scenarios;
-    XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids,
-               "scenarios not aligned with the book");
     const std::size_t count = scenarios.count();
     const std::size_t portfolios = book.portfolio_count();
     if (count > static_cast<std::size_t>(INT32_MAX)) {
@@ -290,10 +287,7 @@ class CudaBackend final : public Backend {
     }
     XM_CUDA_TRY(cudaSetDevice(context_->device));
 
-    BackendResult result;
-    result.risk.assign(portfolios, TailRisk{});
     const std::size_t pnl_rows = std::min(request.pnl_rows, portfolios);
-    result.pnl.assign(pnl_rows * count, 0.0);
     if (portfolios == 0 || count == 0) return result;
 
     const std::size_t ranks = tail_ranks_needed(scenarios.weight, request.settings.confidence);

@@ -204,19 +204,13 @@ class CpuBackend final : public Backend {
   }
 
   BackendResult run(const BackendRequest& request) override {
-    XM_EXPECTS(request.book != nullptr && request.scenarios != nullptr,
-               "backend request without a book or scenarios");
+    BackendResult result = empty_backend_result(request);
     const PackedBook& book = *request.book;
     const ScenarioSet& scenarios = *request.scenarios;
-    XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids,
-               "scenarios not aligned with the book");
     XM_EXPECTS(!scenarios.monte_carlo || scenarios.monte_carlo->drawn_on_host,
                "the cpu backend needs Monte Carlo scenarios drawn on the host");
     const std::size_t count = scenarios.count();
     const std::size_t portfolios = book.portfolio_count();
-    BackendResult result;
-    result.risk.assign(portfolios, TailRisk{});
-    result.pnl.assign(std::min(request.pnl_rows, portfolios) * count, 0.0);
     if (portfolios == 0 || count == 0) {
       result.timings = {{"revalue", 0.0}, {"aggregate+measure", 0.0}};
       return result;

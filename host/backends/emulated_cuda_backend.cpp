@@ -213,16 +213,12 @@ class EmulatedCudaBackend final : public Backend {
   }
 
   BackendResult run(const BackendRequest& request) override {
+    BackendResult result = empty_backend_result(request);
     const PackedBook& book = *request.book;
     const ScenarioSet& scenarios = *request.scenarios;
-    XM_EXPECTS(scenarios.underlying_ids == book.underlying_ids,
-               "scenarios not aligned with the book");
     const std::size_t count = scenarios.count();
     const std::size_t portfolios = book.portfolio_count();
-    BackendResult result;
-    result.risk.assign(portfolios, TailRisk{});
     const std::size_t pnl_rows = std::min(request.pnl_rows, portfolios);
-    result.pnl.assign(pnl_rows * count, 0.0);
     if (portfolios == 0 || count == 0) return result;
     Stopwatch stopwatch;
     const std::size_t ranks = tail_ranks_needed(scenarios.weight, request.settings.confidence);

@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -65,6 +66,21 @@ class NonFiniteValue : public RunError {
   std::size_t index_;
   std::size_t scenario_;
 };
+
+// What every backend's run starts from, after checking the request: a default
+// tail per portfolio and the requested P&L rows at zero (also the whole result
+// when there are no portfolios or no scenarios).
+inline BackendResult empty_backend_result(const BackendRequest& request) {
+  XM_EXPECTS(request.book != nullptr && request.scenarios != nullptr,
+             "backend request without a book or scenarios");
+  XM_EXPECTS(request.scenarios->underlying_ids == request.book->underlying_ids,
+             "scenarios not aligned with the book");
+  const std::size_t portfolios = request.book->portfolio_count();
+  BackendResult result;
+  result.risk.assign(portfolios, TailRisk{});
+  result.pnl.assign(std::min(request.pnl_rows, portfolios) * request.scenarios->count(), 0.0);
+  return result;
+}
 
 class Backend {
  public:
