@@ -307,6 +307,22 @@ class CudaBackend final : public Backend {
     return result;
   }
 
+  StressResult stress(const StressRequest& request) override {
+    XM_EXPECTS(request.book != nullptr && request.stress != nullptr && request.rows != nullptr,
+               "stress request incomplete");
+    XM_CUDA_TRY(cudaSetDevice(context_->device));
+    ChunkCosts costs;  // one tile: the plan only checks the bytes against the budget
+    costs.fixed = kernel::stress_device_bytes(*request.book, *request.stress);
+    const bool given = budget_option_ != 0;
+    const ChunkPlan plan =
+        plan_chunks(given ? std::min(budget_option_, usable_bytes()) : usable_bytes(), given, 1, 1,
+                    costs, given ? "--memory-budget, stress scenarios" : "free device memory");
+    context_->pool.reserve(plan.bytes);
+    StageEvents events;
+    return run_stress_on_device(context_->pool, request, context_->grids.revalue,
+                                context_->compute.get(), events);
+  }
+
  private:
   std::size_t budget_option_;
   std::unique_ptr<DeviceContext> context_;

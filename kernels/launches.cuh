@@ -7,6 +7,9 @@
 
 #include <cstddef>
 
+#include "device_pool.cuh"
+#include "stage_events.cuh"
+#include "xmargin/backend.hpp"
 #include "xmargin/kernel/monte_carlo_tile.hpp"
 #include "xmargin/kernel/revalue_tile.hpp"
 #include "xmargin/kernel/select_tile.hpp"
@@ -38,6 +41,12 @@ void launch_select(const kernel::SelectLaunch& launch, int blocks, cudaStream_t 
 void launch_monte_carlo(std::uint64_t seed, const kernel::McScaleLaunch* scale,
                         const kernel::McMovesLaunch& moves, double* normals, int max_blocks,
                         cudaStream_t stream);
+// The stress run (kernels/stress.cu): uploads the book and the stress set into
+// `pool` (reserved for kernel::stress_device_bytes), revalues, reduces, and
+// returns the charges; NonFiniteValue for a non-finite P&L. `blocks` caps the grids.
+StressResult run_stress_on_device(DevicePool& pool, const StressRequest& request, int blocks,
+                                  cudaStream_t stream, StageEvents& events);
+
 void launch_tail(const kernel::TopKView& state, std::size_t rows, std::size_t listed,
                  const double* weight, double confidence, TailRisk* risk, int blocks,
                  cudaStream_t stream);

@@ -12,6 +12,7 @@
 
 #include "backends/cpu_costs.hpp"
 #include "backends/host_memory.hpp"
+#include "backends/stress_host.hpp"
 #include "backends/views_of.hpp"
 #include "stopwatch.hpp"
 #include "xmargin/backend.hpp"
@@ -229,6 +230,19 @@ class CpuBackend final : public Backend {
     executor.check_finite();
     result.timings = executor.timings();
     return result;
+  }
+
+  StressResult stress(const StressRequest& request) override {
+    XM_EXPECTS(request.book != nullptr && request.stress != nullptr, "stress request incomplete");
+    check_stress_budget(stress_run_bytes(*request.book, *request.stress), budget_option_,
+                        static_cast<std::size_t>(static_cast<double>(host_available_memory_bytes()) *
+                                                 kHostMemoryShare),
+                        "available host memory");
+    const int threads = threads_;
+    return stress_on_host(request, [threads](std::size_t count, const auto& item) {
+#pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
+      for (std::size_t i = 0; i < count; ++i) item(i);
+    });
   }
 
  private:

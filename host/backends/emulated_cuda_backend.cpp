@@ -10,6 +10,7 @@
 #include <array>
 #include <optional>
 
+#include "backends/stress_host.hpp"
 #include "backends/views_of.hpp"
 #include "scenarios/philox_normals.hpp"
 #include "stopwatch.hpp"
@@ -240,6 +241,18 @@ class EmulatedCudaBackend final : public Backend {
     executor.check_finite();
     result.timings = {{"emulation", stopwatch.seconds()}};
     return result;
+  }
+
+  // The stress kernels' grid-stride loops, both of kStressThreads-thread blocks.
+  StressResult stress(const StressRequest& request) override {
+    XM_EXPECTS(request.book != nullptr && request.stress != nullptr, "stress request incomplete");
+    static_assert(kernel::kStressThreads == kernel::kRevalueThreads);
+    check_stress_budget(kernel::stress_device_bytes(*request.book, *request.stress),
+                        budget_option_, ~std::size_t{0}, "--memory-budget");
+    const int grid = grid_;
+    return stress_on_host(request, [grid](std::size_t count, const auto& item) {
+      emulate_grid_stride(count, grid, kernel::kStressThreads, item);
+    });
   }
 
  private:

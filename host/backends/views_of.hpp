@@ -38,7 +38,9 @@ inline ScenariosView scenarios_view_of(const ScenarioSet& scenarios) {
           scenarios.horizon_days.data(),
           data_or_null(scenarios.tenor_offsets),
           scenarios.tenor_days.data(),
-          scenarios.tenor_shift.data()};
+          scenarios.tenor_shift.data(),
+          data_or_null(scenarios.vol_term_power),
+          data_or_null(scenarios.vol_term_min_days)};
 }
 
 }  // namespace xm

@@ -25,9 +25,12 @@ int run(const RunOptions& options) {
   // all of them are complete.
   const std::string csv = (std::filesystem::path(options.out_dir) / "margins.csv").string();
   const std::string json = (std::filesystem::path(options.out_dir) / "margins.json").string();
+  const std::string components =
+      (std::filesystem::path(options.out_dir) / "components.csv").string();
   AtomicFiles files;
   std::ostream& csv_out = files.open(csv);
   std::ostream& json_out = files.open(json);
+  std::ostream& components_out = files.open(components);
   std::ostream* pnl_out = options.pnl_path.empty() ? nullptr : &files.open(options.pnl_path);
 
   const auto backend = chosen_backend(options.backend);
@@ -37,7 +40,8 @@ int run(const RunOptions& options) {
                                          terminal_chunk_progress());
 
   write_margins_csv(csv_out, outcome.rows);
-  write_margins_json(json_out, outcome.rows, outcome.info);
+  write_margins_json(json_out, outcome.rows, outcome.info, &outcome.components);
+  write_components_csv(components_out, outcome.components, outcome.info.components);
   if (pnl_out) {
     std::vector<std::string> ids;
     for (const Account& account : prepared.inputs.book.accounts) ids.push_back(account.id);
@@ -45,7 +49,7 @@ int run(const RunOptions& options) {
   }
   files.commit();
   std::cout << summary_text(outcome.rows, outcome.info);
-  std::cout << "wrote " << csv << " and " << json;
+  std::cout << "wrote " << csv << ", " << json << " and " << components;
   if (!options.pnl_path.empty()) std::cout << " and " << options.pnl_path;
   std::cout << "\n";
   return 0;
@@ -59,7 +63,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "run", "margins per account and per group; with no input flags, the embedded sample");
   add_input_options(*command, options->inputs);
   add_backend_options(*command, options->backend, true);
-  command->add_option("--out", options->out_dir, "output folder for margins.csv and margins.json")
+  command->add_option("--out", options->out_dir, "output folder for margins.csv, margins.json and components.csv")
       ->capture_default_str();
   command->add_option("--pnl", options->pnl_path, "also write the account × scenario P&L matrix");
   command->callback([options, &exit_code] { exit_code = run(*options); });

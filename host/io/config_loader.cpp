@@ -1,81 +1,12 @@
 #include <string>
 #include <utility>
 
-#include "io/json_locator.hpp"
+#include "io/config_reader.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
 
 namespace xm {
 namespace {
-
-using Pointer = JsonDocument::Pointer;
-
-// Readers of one optional member of the object at `at`: each leaves `value`
-// as it is when the key is absent and fails at the value when it is out of range.
-class SourceReader {
- public:
-  SourceReader(const JsonDocument& doc, Pointer at)
-      : doc_(doc), at_(std::move(at)), json_(doc.object(at_)) {}
-
-  const Pointer& at() const { return at_; }
-  bool has(const char* key) const { return json_.contains(key); }
-
-  void whole(const char* key, long long low, long long high, int& value) const {
-    if (!has(key)) return;
-    const long long number = doc_.integer(at_ / key);
-    if (number < low || number > high) {
-      doc_.fail(at_ / key, std::string(key) + " must be between " + std::to_string(low) + " and " +
-                               std::to_string(high));
-    }
-    value = static_cast<int>(number);
-  }
-
-  // A number strictly between `low` and `high`.
-  void open_interval(const char* key, double low, double high, double& value) const {
-    if (!has(key)) return;
-    const double number = doc_.number(at_ / key);
-    if (!(number > low && number < high)) {
-      doc_.fail(at_ / key, std::string(key) + " must be strictly between " + format(low) + " and " +
-                               format(high));
-    }
-    value = number;
-  }
-
-  // SPEC §5: a source's share of the pooled tail; zero would only waste its scenarios.
-  void weight(double& value) const {
-    if (!has("weight")) return;
-    const double number = doc_.number(at_ / "weight");
-    if (!(number > 0.0)) doc_.fail(at_ / "weight", "weight must be > 0");
-    value = number;
-  }
-
- private:
-  const JsonDocument& doc_;
-  Pointer at_;
-  const nlohmann::json& json_;
-
-  static std::string format(double x) {
-    std::string text = std::to_string(x);
-    while (text.size() > 1 && text.back() == '0') text.pop_back();
-    if (!text.empty() && text.back() == '.') text.pop_back();
-    return text;
-  }
-};
-
-// The value named by the string at `at`, one of two; else an error listing both.
-template <typename Value>
-Value one_of(const JsonDocument& doc, const Pointer& at,
-             const std::pair<const char*, Value> (&choices)[2]) {
-  const std::string& name = doc.string(at);
-  for (const auto& [text, value] : choices) {
-    if (name == text) return value;
-  }
-  doc.fail(at, std::string("expected \"") + choices[0].first + "\" or \"" + choices[1].first +
-                   "\", found \"" + name + "\"");
-}
-
-constexpr long long kMaxLookbackDays = 1'000'000;
-constexpr long long kMaxMporDays = 1000;
 
 HistoricalSource read_historical(const JsonDocument& doc, const Pointer& at) {
   const SourceReader read(doc, at);
@@ -156,7 +87,8 @@ Config load_config(const std::string& path) {
   const JsonDocument doc = JsonDocument::read(path);
   const Pointer root;
   const nlohmann::json& json = doc.object(root);
-  doc.allow_keys(root, {"measure", "confidence", "time_decay", "scenarios", "vol_surface"});
+  doc.allow_keys(root, {"measure", "confidence", "time_decay", "scenarios", "vol_surface", "combine",
+                        "anti_procyclicality"});
 
   Config config;
   if (json.contains("measure")) {
@@ -178,8 +110,11 @@ Config load_config(const std::string& path) {
   if (json.contains("scenarios")) {
     const Pointer sources = root / "scenarios";
     const nlohmann::json& list = doc.object(sources);
-    doc.allow_keys(sources, {"historical", "filtered_historical", "monte_carlo"});
-    if (list.empty()) doc.fail(sources, "expected at least one scenario source");
+    doc.allow_keys(sources, {"historical", "filtered_historical", "monte_carlo", "stress"});
+    if (list.empty() || (list.size() == 1 && list.contains("stress"))) {
+      doc.fail(sources, "expected at least one statistical scenario source (historical, "
+                        "filtered_historical or monte_carlo)");
+    }
     // Listing any source replaces the default historical one.
     config.historical.reset();
     if (list.contains("historical")) {
@@ -190,6 +125,23 @@ Config load_config(const std::string& path) {
     }
     if (list.contains("monte_carlo")) {
       config.monte_carlo = read_monte_carlo(doc, sources / "monte_carlo");
+    }
+    if (list.contains("stress")) config.stress = read_stress(doc, sources / "stress");
+  }
+  if (json.contains("combine")) {
+    config.combine = read_combine(doc, root / "combine");
+    // Blending with no stress charge would only scale the margin down.
+    if (config.combine.rule == CombineRule::blend && !config.stress.any()) {
+      doc.fail(root / "combine" / "rule", "rule \"blend\" needs a stress source (scenarios.stress)");
+    }
+  }
+  if (json.contains("anti_procyclicality")) {
+    config.anti_procyclicality = read_anti_procyclicality(doc, root / "anti_procyclicality");
+    const AntiProcyclicality& apc = config.anti_procyclicality;
+    if ((apc.stressed_weight || apc.floor_lookback_days) && !config.historical) {
+      doc.fail(root / "anti_procyclicality",
+               "stressed_weight and floor_lookback_days work on historical scenarios: configure "
+               "scenarios.historical");
     }
   }
   return config;

@@ -2,6 +2,7 @@
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
 #include "xmargin/scenarios.hpp"
+#include "xmargin/stress.hpp"
 
 namespace xm {
 
@@ -21,6 +22,7 @@ Inputs load_inputs(const InputPaths& paths) {
 
   Book& book = inputs.book;
   book.market = load_market(paths.market, inputs.config.vol_surface);
+  check_stress_underlyings(inputs.config.stress, book.market);
   book.instruments = load_instruments(paths.instruments, book.market);
   std::optional<std::vector<Account>> listed;
   if (!paths.accounts.empty()) listed = load_accounts(paths.accounts);

@@ -247,6 +247,18 @@ InputError JsonDocument::error_at(const Pointer& at, const std::string& message)
   return InputError(path_, where.first, where.second, name + ": " + message);
 }
 
+ConfigSpot JsonDocument::spot(const Pointer& at) const {
+  const auto it = value_at_.find(at.to_string());
+  if (it == value_at_.end()) return {path_, 0, 0};
+  return {path_, it->second.first, it->second.second};
+}
+
+ConfigSpot JsonDocument::key_spot(const Pointer& at) const {
+  const auto it = key_at_.find(at.to_string());
+  if (it == key_at_.end()) return spot(at);
+  return {path_, it->second.first, it->second.second};
+}
+
 void JsonDocument::fail(const Pointer& at, const std::string& message) const {
   throw error_at(at, message);
 }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "xmargin/config.hpp"
 #include "xmargin/error.hpp"
 
 namespace xm {
@@ -32,6 +33,10 @@ class JsonDocument {
   [[noreturn]] void fail_key(const Pointer& at, const std::string& message) const;
   // The text `fail` would throw, for a warning that names the same spot.
   std::string located(const Pointer& at, const std::string& message) const;
+
+  // Where the value at `at` (or its key) starts, for a check made later.
+  ConfigSpot spot(const Pointer& at) const;
+  ConfigSpot key_spot(const Pointer& at) const;
 
   // Typed access; each fails with the value's position when the type is wrong.
   const nlohmann::json& object(const Pointer& at) const;

@@ -14,7 +14,16 @@ double margin_of(const TailRisk& risk, RiskMeasure measure) {
 
 std::vector<MarginRow> margin_rows(const Book& book, const PortfolioLayout& layout,
                                    const std::vector<TailRisk>& risk, RiskMeasure measure) {
-  XM_EXPECTS(risk.size() >= layout.account_count + layout.group_ids.size(),
+  std::vector<double> row_margin(risk.size());
+  for (std::size_t p = 0; p < risk.size(); ++p) row_margin[p] = margin_of(risk[p], measure);
+  return margin_rows(book, layout, risk, row_margin);
+}
+
+std::vector<MarginRow> margin_rows(const Book& book, const PortfolioLayout& layout,
+                                   const std::vector<TailRisk>& risk,
+                                   const std::vector<double>& row_margin) {
+  XM_EXPECTS(risk.size() >= layout.account_count + layout.group_ids.size() &&
+                 row_margin.size() == risk.size(),
              "fewer tails than portfolios");
   const std::size_t accounts = book.accounts.size();
   std::vector<double> isolated(accounts, 0.0);
@@ -27,7 +36,7 @@ std::vector<MarginRow> margin_rows(const Book& book, const PortfolioLayout& layo
                                              : layout.short_unit_row[position.instrument];
     XM_EXPECTS(unit >= 0, "a held instrument has no unit portfolio");
     isolated[position.account] +=
-        std::fabs(exposure) * margin_of(risk[static_cast<std::size_t>(unit)], measure);
+        std::fabs(exposure) * row_margin[static_cast<std::size_t>(unit)];
   }
 
   auto fill_tail = [&](MarginRow& row, const TailRisk& tail) {
@@ -45,7 +54,7 @@ std::vector<MarginRow> margin_rows(const Book& book, const PortfolioLayout& layo
     row.id = account.id;
     fill_tail(row, risk[a]);
     row.isolated_margin = isolated[a];
-    row.margin = account.mode == MarginMode::isolated ? isolated[a] : margin_of(risk[a], measure);
+    row.margin = account.mode == MarginMode::isolated ? isolated[a] : row_margin[a];
     row.offset_benefit = row.isolated_margin - row.margin;
     row.collateral = account.collateral;
     row.excess = row.collateral - row.margin;
@@ -58,7 +67,7 @@ std::vector<MarginRow> margin_rows(const Book& book, const PortfolioLayout& layo
     row.level = RowLevel::group;
     row.id = layout.group_ids[g];
     fill_tail(row, tail);
-    row.margin = margin_of(tail, measure);
+    row.margin = row_margin[layout.group_row(g)];
     for (std::size_t a : layout.group_accounts[g]) {
       row.isolated_margin += isolated[a];
       row.collateral += book.accounts[a].collateral;

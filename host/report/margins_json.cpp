@@ -25,10 +25,14 @@ class RowWriter {
   RowWriter& operator=(const RowWriter&) = delete;
 
   // `"name": [ … ]` at the top level of the document, one object per row of `level`.
-  void array(const char* name, const std::vector<MarginRow>& rows, RowLevel level) {
+  // `components`, when given, holds the same rows in the same order; each
+  // row object then ends with its configured components (SPEC §5.4).
+  void array(const char* name, const std::vector<MarginRow>& rows, RowLevel level,
+             const std::vector<ComponentRow>* components, const ComponentMask& mask) {
     text_.append(",\n  \"").append(name).append("\": [");
     bool first = true;
-    for (const MarginRow& row : rows) {
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const MarginRow& row = rows[r];
       if (row.level != level) continue;
       text_.append(first ? "\n    {\n" : ",\n    {\n");
       first = false;
@@ -44,6 +48,7 @@ class RowWriter {
       number("collateral", row.collateral);
       number("excess", row.excess);
       integer("positions", row.positions);
+      if (components != nullptr) component_object((*components)[r].values, mask);
       text_.append("\n    }");
       if (text_.size() > kFlushBytes) flush();
     }
@@ -61,6 +66,21 @@ class RowWriter {
   static constexpr std::size_t kFlushBytes = 1 << 20;
   std::ostream& out_;
   std::string text_;
+
+  void component_object(const ComponentValues& values, const ComponentMask& mask) {
+    member("components");
+    text_.append("{");
+    bool first = true;
+    for (std::size_t k = 0; k < kComponentCount; ++k) {
+      if (!mask[k]) continue;
+      text_.append(first ? "\n        \"" : ",\n        \"")
+          .append(component_name(static_cast<Component>(k)))
+          .append("\": ");
+      first = false;
+      shortest(values.value[k]);
+    }
+    text_.append("\n      }");
+  }
 
   // A member after the first ("id") of a row object.
   void member(const char* name) { text_.append(",\n      \"").append(name).append("\": "); }
@@ -80,6 +100,10 @@ class RowWriter {
 
   void number(const char* name, double value) {
     member(name);
+    shortest(value);
+  }
+
+  void shortest(double value) {
     if (!std::isfinite(value)) {  // JSON has no infinities; nlohmann writes null too
       text_.append("null");
       return;
@@ -135,9 +159,63 @@ Json config_json(const Config& config) {
     sources["monte_carlo"] = source;
   }
   json["scenarios"] = sources;
+  if (config.stress.any()) {
+    const StressConfig& stress = config.stress;
+    Json kinds{{"mpor_days", stress.mpor_days}};
+    if (stress.span) {
+      const SpanParams& p = stress.span->defaults;
+      kinds["span"] = Json{{"price_scan", p.price_scan},
+                           {"vol_scan", p.vol_scan},
+                           {"extreme", p.extreme},
+                           {"covered", p.covered},
+                           {"underlyings_overridden", stress.span->underlyings.size()}};
+    }
+    if (stress.grid) {
+      const GridParams& p = stress.grid->defaults;
+      kinds["grid"] = Json{{"range", p.range},
+                           {"steps", p.steps},
+                           {"vol_shock", p.vol_shock},
+                           {"power", p.power},
+                           {"min_days", p.min_days},
+                           {"extended_moves", p.extended.size()},
+                           {"underlyings_overridden", stress.grid->underlyings.size()}};
+    }
+    Json named = Json::array();
+    for (const NamedScenario& scenario : stress.named) named.push_back(scenario.name);
+    if (!stress.named.empty()) kinds["named"] = named;
+    json["scenarios"]["stress"] = kinds;
+  }
+  json["combine"] = Json{{"rule", config.combine.rule == CombineRule::max ? "max" : "blend"}};
+  if (config.combine.rule == CombineRule::blend) json["combine"]["blend"] = config.combine.blend;
+  const AntiProcyclicality& apc = config.anti_procyclicality;
+  Json tools = Json::object();
+  if (apc.buffer) tools["buffer"] = *apc.buffer, tools["buffer_released"] = apc.buffer_released;
+  if (apc.stressed_weight) tools["stressed_weight"] = *apc.stressed_weight;
+  if (apc.stressed_period) {
+    tools["stressed_period"] = Json::array({format_iso_date(apc.stressed_period->first),
+                                            format_iso_date(apc.stressed_period->second)});
+  }
+  if (apc.floor_lookback_days) tools["floor_lookback_days"] = *apc.floor_lookback_days;
+  json["anti_procyclicality"] = tools;
   json["vol_surface"] =
       Json{{"allow_calendar_arbitrage", config.vol_surface.allow_calendar_arbitrage}};
   return json;
+}
+
+Json component_names(const ComponentMask& mask) {
+  Json names = Json::array();
+  for (std::size_t k = 0; k < kComponentCount; ++k) {
+    if (mask[k]) names.push_back(component_name(static_cast<Component>(k)));
+  }
+  return names;
+}
+
+Json drivers_json(const std::vector<MarginDriver>& drivers) {
+  Json list = Json::array();
+  for (const MarginDriver& d : drivers) {
+    list.push_back(Json{{"component", d.component}, {"accounts", d.accounts}, {"margin", d.margin}});
+  }
+  return list;
 }
 
 // Everything but the rows: small, so built as one document.
@@ -171,7 +249,9 @@ Json metadata_json(const RunInfo& info) {
               {"chunks", Json{{"portfolios_per_chunk", info.plan.portfolio_chunk},
                               {"scenarios_per_chunk", info.plan.scenario_chunk},
                               {"unit_matrix_whole", info.plan.unit_whole},
-                              {"planned_bytes", info.plan.bytes}}}};
+                              {"planned_bytes", info.plan.bytes}}},
+              {"components", component_names(info.components)},
+              {"margin_drivers", drivers_json(info.drivers)}};
 }
 
 }  // namespace
@@ -189,7 +269,9 @@ std::vector<ScenarioSourceInfo> describe_sources(const ScenarioSet& scenarios) {
 }
 
 void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows,
-                        const RunInfo& info) {
+                        const RunInfo& info, const std::vector<ComponentRow>* components) {
+  XM_EXPECTS(components == nullptr || components->size() == rows.size(),
+             "components and margin rows differ");
   // The metadata object without its closing "\n}", so that the row arrays
   // follow as its last members.
   std::string metadata = metadata_json(info).dump(2);
@@ -198,15 +280,16 @@ void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows,
 
   RowWriter writer(out);
   writer.append(metadata);
-  writer.array("accounts", rows, RowLevel::account);
-  writer.array("groups", rows, RowLevel::group);
+  writer.array("accounts", rows, RowLevel::account, components, info.components);
+  writer.array("groups", rows, RowLevel::group, components, info.components);
   writer.append("\n}\n");
   writer.flush();
 }
 
 void write_margins_json(const std::string& path, const std::vector<MarginRow>& rows,
-                        const RunInfo& info) {
-  write_atomically(path, [&](std::ostream& out) { write_margins_json(out, rows, info); });
+                        const RunInfo& info, const std::vector<ComponentRow>* components) {
+  write_atomically(path,
+                   [&](std::ostream& out) { write_margins_json(out, rows, info, components); });
 }
 
 }  // namespace xm

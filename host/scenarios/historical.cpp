@@ -53,13 +53,9 @@ ScenarioSet historical_frame(const History& history, const HistoricalWindow& win
   return set;
 }
 
-ScenarioSet generate_historical(const History& history, const HistoricalSource& source) {
-  const auto lookback = static_cast<std::size_t>(source.lookback_days);
-  const auto mpor = static_cast<std::size_t>(source.mpor_days);
-  const HistoricalWindow window = historical_window(
-      history, source.lookback_days, source.mpor_days, lookback + mpor,
-      "lookback_days " + std::to_string(lookback) + " + mpor_days " + std::to_string(mpor));
+ScenarioSet historical_scenarios(const History& history, const HistoricalWindow& window) {
   ScenarioSet set = historical_frame(history, window, "historical");
+  const std::size_t lookback = window.lookback, mpor = window.mpor;
   for (std::size_t u = 0; u < history.series.size(); ++u) {
     const std::vector<double>& levels = history.series[u].levels;
     for (std::size_t j = 0; j < lookback; ++j) {
@@ -68,6 +64,15 @@ ScenarioSet generate_historical(const History& history, const HistoricalSource& 
     }
   }
   return set;
+}
+
+ScenarioSet generate_historical(const History& history, const HistoricalSource& source) {
+  const auto lookback = static_cast<std::size_t>(source.lookback_days);
+  const auto mpor = static_cast<std::size_t>(source.mpor_days);
+  const HistoricalWindow window = historical_window(
+      history, source.lookback_days, source.mpor_days, lookback + mpor,
+      "lookback_days " + std::to_string(lookback) + " + mpor_days " + std::to_string(mpor));
+  return historical_scenarios(history, window);
 }
 
 }  // namespace xm

@@ -28,4 +28,7 @@ HistoricalWindow historical_window(const History& history, int lookback_days, in
 ScenarioSet historical_frame(const History& history, const HistoricalWindow& window,
                              const char* source_name);
 
+// SPEC §3's scenarios for the window's rows: the frame with S' / S0 = P[t+h] / P[t].
+ScenarioSet historical_scenarios(const History& history, const HistoricalWindow& window);
+
 }  // namespace xm

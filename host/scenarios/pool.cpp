@@ -1,6 +1,9 @@
+#include <algorithm>
+#include <functional>
 #include <numeric>
 
 #include "xmargin/error.hpp"
+#include "xmargin/margin_scenarios.hpp"
 #include "xmargin/scenarios.hpp"
 #include "xmargin/vol_tenors.hpp"
 
@@ -62,26 +65,62 @@ ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts) {
   return pooled;
 }
 
-ScenarioSet generate_configured_scenarios(const History& history, const Config& config,
-                                          bool draw_monte_carlo_on_host) {
-  std::vector<WeightedScenarios> parts;
+std::vector<ConfiguredSource> configured_sources(const History& history, const Config& config,
+                                                bool draw_monte_carlo_on_host) {
+  std::vector<ConfiguredSource> parts;
   if (config.historical) {
-    parts.push_back({generate_historical(history, *config.historical), config.historical->weight});
+    const AntiProcyclicality& apc = config.anti_procyclicality;
+    parts.push_back({0,
+                     {apc.stressed_weight
+                          ? generate_stressed_historical(history, *config.historical, apc)
+                          : generate_historical(history, *config.historical),
+                      config.historical->weight}});
   }
   if (config.filtered_historical) {
-    parts.push_back({generate_filtered_historical(history, *config.filtered_historical),
-                     config.filtered_historical->weight});
+    parts.push_back({1,
+                     {generate_filtered_historical(history, *config.filtered_historical),
+                      config.filtered_historical->weight}});
   }
   if (config.monte_carlo) {
-    parts.push_back({generate_monte_carlo(history, *config.monte_carlo, draw_monte_carlo_on_host),
-                     config.monte_carlo->weight});
+    parts.push_back(
+        {2,
+         {generate_monte_carlo(history, *config.monte_carlo, draw_monte_carlo_on_host),
+          config.monte_carlo->weight}});
   }
   XM_EXPECTS(!parts.empty(), "the config names no scenario source");
+  return parts;
+}
+
+ScenarioSet pool_configured(std::vector<ConfiguredSource> parts) {
   if (parts.size() == 1) {
-    // Keeps the one source's own weights (1/N) without a copy.
-    return std::move(parts.front().scenarios);
+    // Keeps the one source's own weights (1/N, or the stressed weights) without a copy.
+    return std::move(parts.front().part.scenarios);
   }
-  return pool_scenarios(parts);
+  std::vector<WeightedScenarios> weighted;
+  double total = 0.0;
+  for (ConfiguredSource& source : parts) {
+    total += source.part.weight;
+    weighted.push_back(std::move(source.part));
+  }
+  ScenarioSet pooled = pool_scenarios(weighted);
+  // A source whose own weights are not equal (stressed weights) keeps their
+  // shape within its share of the pool.
+  std::size_t first = 0;
+  for (const WeightedScenarios& part : weighted) {
+    const std::vector<double>& own = part.scenarios.weight;
+    if (std::adjacent_find(own.begin(), own.end(), std::not_equal_to<>()) != own.end()) {
+      for (std::size_t j = 0; j < own.size(); ++j) {
+        pooled.weight[first + j] = (part.weight / total) * own[j];
+      }
+    }
+    first += own.size();
+  }
+  return pooled;
+}
+
+ScenarioSet generate_configured_scenarios(const History& history, const Config& config,
+                                          bool draw_monte_carlo_on_host) {
+  return pool_configured(configured_sources(history, config, draw_monte_carlo_on_host));
 }
 
 ScenarioSet build_scenarios(const Inputs& inputs, const std::vector<std::string>& underlying_ids,

@@ -1,5 +1,6 @@
 #pragma once
 #include <algorithm>
+#include <cstdint>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "xmargin/error.hpp"
 #include "xmargin/packed_book.hpp"
 #include "xmargin/scenario_set.hpp"
+#include "xmargin/stress.hpp"
 #include "xmargin/tail_measure.hpp"
 
 namespace xm {
@@ -42,6 +44,31 @@ struct BackendResult {
   std::vector<double> pnl;     // [pnl_rows × N], row-major
   std::vector<StageTiming> timings;
   ChunkPlan plan;  // how the run was cut to fit its memory budget
+};
+
+// The stress charges of every portfolio (SPEC §5.3): the stress scenarios
+// revalued by the same kernels as any scenario, then reduced per kind
+// (include/xmargin/kernel/stress_rows.hpp) instead of ranked.
+//
+// The reduction walks each underlying's positions as one run, so it takes the
+// book's rows with each row's entries stably sorted by underlying (so by
+// (underlying, instrument)), made once on the host by stress_rows_by_underlying.
+struct StressRows {
+  std::vector<std::int32_t> entry_instrument;
+  std::vector<double> entry_weight;
+};
+StressRows stress_rows_by_underlying(const PackedBook& book);
+
+struct StressRequest {
+  const PackedBook* book = nullptr;
+  const StressSet* stress = nullptr;
+  const StressRows* rows = nullptr;  // stress_rows_by_underlying(*book)
+  RiskSettings settings;
+};
+
+struct StressResult {
+  std::vector<double> charges;  // [P × kStressKinds], StressKind order; 0 for a kind not configured
+  std::vector<StageTiming> timings;
 };
 
 // A P&L that is not a finite number: the run stops and writes nothing.
@@ -88,6 +115,7 @@ class Backend {
   virtual std::string name() const = 0;    // "cpu" or "cuda"
   virtual std::string device() const = 0;  // the processor or GPU, in words
   virtual BackendResult run(const BackendRequest& request) = 0;
+  virtual StressResult stress(const StressRequest& request) = 0;
 };
 
 enum class BackendKind { automatic, cpu, cuda };

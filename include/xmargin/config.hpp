@@ -1,6 +1,13 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xmargin/date.hpp"
+#include "xmargin/error.hpp"
 
 namespace xm {
 
@@ -51,6 +58,108 @@ struct VolSurfaceSettings {
   bool allow_calendar_arbitrage = false;
 };
 
+// Where a value stands in config.json, kept for checks that need other inputs
+// (an underlying the market must know, a date the history must hold).
+struct ConfigSpot {
+  std::string file;
+  std::size_t line = 0;
+  std::size_t column = 0;
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw InputError(file, line, column, message);
+  }
+};
+
+// SPEC §5.3 `span`: per underlying 16 scenarios scanning ±price_scan (a
+// fraction of S0) and ±vol_scan (vol points); the two extreme moves count at
+// `covered`.
+struct SpanParams {
+  double price_scan = 0.0;
+  double vol_scan = 0.0;
+  double extreme = 2.0;
+  double covered = 0.35;
+};
+
+// An `extended` grid move: ±move with vol unchanged, its loss counted at `covered`.
+struct ExtendedMove {
+  double move = 0.0;
+  double covered = 1.0;
+};
+
+// SPEC §5.3 `grid`: price moves −range … +range in `steps` even steps × vol
+// {up, unchanged, down}; an instrument's vol shock is
+// vol_shock · (30 / max(days to expiry, min_days))^power.
+struct GridParams {
+  double range = 0.0;
+  int steps = 0;
+  double vol_shock = 0.0;
+  double power = 0.3;
+  double min_days = 7.0;
+  std::vector<ExtendedMove> extended;
+};
+
+// A kind's parameters and the per-underlying entries that override them.
+template <typename Params>
+struct PerUnderlying {
+  Params defaults;
+  struct Override {
+    std::string underlying;
+    ConfigSpot spot;  // the key, for "unknown underlying"
+    Params params;
+  };
+  std::vector<Override> underlyings;
+
+  const Params& for_underlying(const std::string& id) const {
+    for (const Override& entry : underlyings) {
+      if (entry.underlying == id) return entry.params;
+    }
+    return defaults;
+  }
+};
+
+// One joint `named` stress scenario: explicit shocks (underlying or "*") or the
+// §3 moves between two history dates.
+struct NamedShock {
+  std::string underlying;  // "*": every underlying not listed
+  ConfigSpot spot;
+  double price = 0.0;  // relative move: S' = S0 · (1 + price)
+  double vol = 0.0;    // absolute vol change
+};
+struct NamedScenario {
+  std::string name;
+  std::vector<NamedShock> shocks;
+  std::optional<std::pair<Date, Date>> history_dates;
+  ConfigSpot from_spot, to_spot;
+};
+
+struct StressConfig {
+  int mpor_days = 2;  // time decay of every stress scenario (with time_decay)
+  std::optional<PerUnderlying<SpanParams>> span;
+  std::optional<PerUnderlying<GridParams>> grid;
+  std::vector<NamedScenario> named;
+
+  bool any() const { return span || grid || !named.empty(); }
+};
+
+// SPEC §5.4 `combine`: max(statistical, stress) or x · statistical + (1 − x) · stress.
+enum class CombineRule { max, blend };
+struct CombineConfig {
+  CombineRule rule = CombineRule::max;
+  double blend = 0.0;  // x; required with rule blend
+};
+
+// SPEC §5.4 `anti_procyclicality`: EMIR Art. 28's three tools, each optional.
+struct AntiProcyclicality {
+  std::optional<double> buffer;  // b: margin × (1 + b) unless released
+  bool buffer_released = false;
+  std::optional<double> stressed_weight;  // w of the stressed historical scenarios
+  std::optional<std::pair<Date, Date>> stressed_period;  // absent: chosen from the history
+  ConfigSpot stressed_period_spot;
+  ConfigSpot stressed_weight_spot;
+  std::optional<int> floor_lookback_days;  // statistical measure ≥ the same over this lookback
+  ConfigSpot floor_spot;
+};
+
 // config.json (SPEC §2, §5, §6); defaults are the SPEC's.
 struct Config {
   RiskMeasure measure = RiskMeasure::expected_shortfall;
@@ -60,6 +169,9 @@ struct Config {
   std::optional<FilteredHistoricalSource> filtered_historical;
   std::optional<MonteCarloSource> monte_carlo;
   VolSurfaceSettings vol_surface;
+  StressConfig stress;
+  CombineConfig combine;
+  AntiProcyclicality anti_procyclicality;
 };
 
 }  // namespace xm

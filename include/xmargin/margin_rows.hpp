@@ -32,7 +32,13 @@ struct MarginRow {
 // Margin from a tail: max(chosen measure, 0).
 double margin_of(const TailRisk& risk, RiskMeasure measure);
 
-// Account rows (by id) then group rows (by id), from a backend's per-portfolio tails.
+// Account rows (by id) then group rows (by id), from a backend's per-portfolio
+// tails and each portfolio row's margin (an isolated account's margin sums its
+// positions' unit rows, scaled).
+std::vector<MarginRow> margin_rows(const Book& book, const PortfolioLayout& layout,
+                                   const std::vector<TailRisk>& risk,
+                                   const std::vector<double>& row_margin);
+// The same with each row's margin the measure alone, max(measure, 0).
 std::vector<MarginRow> margin_rows(const Book& book, const PortfolioLayout& layout,
                                    const std::vector<TailRisk>& risk, RiskMeasure measure);
 

@@ -1,10 +1,13 @@
 #pragma once
+#include <array>
 #include <cstddef>
+#include <optional>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "xmargin/backend.hpp"
+#include "xmargin/components.hpp"
 #include "xmargin/inputs.hpp"
 #include "xmargin/margin_rows.hpp"
 #include "xmargin/packed_book.hpp"
@@ -23,7 +26,12 @@ struct PreparedRun {
   Inputs inputs;
   std::vector<InputFile> input_files;  // paths and SHA-256, for margins.json
   Packed packed;
-  ScenarioSet scenarios;
+  ScenarioSet scenarios;  // the pooled statistical scenarios
+  // The other sets of SPEC §5.3–5.4 (build_margin_scenarios), each revalued
+  // by the backend in its own run.
+  std::array<std::optional<ScenarioSet>, 3> source_scenarios;
+  std::optional<ScenarioSet> floor_scenarios;
+  std::optional<StressSet> stress;
   std::vector<StageTiming> timings;
 };
 
@@ -36,6 +44,7 @@ PreparedRun prepare_run(const InputPaths& paths, const StageListener& listener =
 struct RunOutcome {
   BackendResult backend;
   std::vector<MarginRow> rows;
+  std::vector<ComponentRow> components;  // components.csv, same rows as `rows`
   RunInfo info;
 };
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "xmargin/backend.hpp"
+#include "xmargin/components.hpp"
 #include "xmargin/config.hpp"
 #include "xmargin/margin_rows.hpp"
 
@@ -33,6 +34,14 @@ struct ScenarioName {
   std::string label;
 };
 
+// How many accounts one component drives (components.hpp margin_driver) and
+// their margin, for the summary.
+struct MarginDriver {
+  std::string component;
+  std::size_t accounts = 0;
+  double margin = 0.0;
+};
+
 // What a run was, for margins.json and the summary.
 struct RunInfo {
   std::string backend;
@@ -48,6 +57,8 @@ struct RunInfo {
   std::size_t vol_surfaces = 0;  // underlyings (of those used) that carry a surface
   std::vector<StageTiming> timings;
   ChunkPlan plan;  // how the backend cut the run to fit its memory budget
+  ComponentMask components{};  // which components.csv columns the run fills
+  std::vector<MarginDriver> drivers;  // by margin, largest first
 };
 
 // The writers fill a stream; the CLI gives them the files of one AtomicFiles
@@ -55,10 +66,17 @@ struct RunInfo {
 void write_margins_csv(std::ostream& out, const std::vector<MarginRow>& rows);
 // margins.csv alone, written atomically.
 void write_margins_csv(const std::string& path, const std::vector<MarginRow>& rows);
-void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows, const RunInfo& info);
+// `components` (the same rows, in order) adds each row's "components" object.
+void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows, const RunInfo& info,
+                        const std::vector<ComponentRow>* components = nullptr);
 // margins.json alone, written atomically.
 void write_margins_json(const std::string& path, const std::vector<MarginRow>& rows,
-                        const RunInfo& info);
+                        const RunInfo& info,
+                        const std::vector<ComponentRow>* components = nullptr);
+// components.csv (SPEC §5.4): level,id, then every Component in order, a cell
+// empty where `mask` leaves the component out.
+void write_components_csv(std::ostream& out, const std::vector<ComponentRow>& rows,
+                          const ComponentMask& mask);
 // The account × scenario P&L matrix: id,s0,s1,… (SPEC §4, --pnl).
 void write_pnl_matrix(std::ostream& out, const std::vector<std::string>& ids,
                       const std::vector<double>& pnl, std::size_t scenario_count);

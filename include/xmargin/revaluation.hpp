@@ -18,6 +18,14 @@ struct VolChange {
   double shift;
 };
 
+// A stress grid's vol shock for an instrument `days` calendar days from expiry
+// (SPEC §5.3): shock · (30 / max(days, min_days))^power.
+XM_HD inline double term_scaled_vol_shift(double shock, double days, double min_days,
+                                          double power) {
+  const double floored = days > min_days ? days : min_days;
+  return shock * ::pow(30.0 / floored, power);
+}
+
 XM_HD inline VolChange scenario_vol_change(const ScenariosView& scenarios, std::size_t u,
                                            std::size_t s, double days) {
   if (scenarios.tenor_offsets != nullptr) {
@@ -30,7 +38,15 @@ XM_HD inline VolChange scenario_vol_change(const ScenariosView& scenarios, std::
                                           count, days)};
     }
   }
-  if (scenarios.vol_moves[u]) return {true, scenarios.vol_shift[u * scenarios.count + s]};
+  if (scenarios.vol_moves[u]) {
+    const std::size_t at = u * scenarios.count + s;
+    if (scenarios.vol_term_power != nullptr && scenarios.vol_term_power[at] != 0.0) {
+      return {true, term_scaled_vol_shift(scenarios.vol_shift[at], days,
+                                          scenarios.vol_term_min_days[at],
+                                          scenarios.vol_term_power[at])};
+    }
+    return {true, scenarios.vol_shift[at]};
+  }
   return {false, 0.0};
 }
 

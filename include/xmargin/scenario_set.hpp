@@ -59,6 +59,12 @@ struct ScenarioSet {
   std::vector<std::int32_t> tenor_offsets;  // [U + 1] or empty
   std::vector<double> tenor_days;           // [K]
   std::vector<double> tenor_shift;          // [K * N]
+  // Stress grids (SPEC §5.3): where vol_term_power[u * N + s] is not 0, the
+  // parallel shift scales with the instrument's days to expiry d as
+  // shift · (30 / max(d, vol_term_min_days[u * N + s]))^power. Both empty
+  // (the usual case) or both [U * N].
+  std::vector<double> vol_term_power;
+  std::vector<double> vol_term_min_days;
   std::vector<double> horizon_days;         // [N] business days of time decay
   std::vector<double> weight;               // [N], sums to 1
   std::vector<std::string> source;          // [N] e.g. "historical"

@@ -47,6 +47,19 @@ struct WeightedScenarios {
 // moves in the pool where it moves in any source (its shift is 0 elsewhere).
 ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts);
 
+// One configured statistical source: which (0 historical, 1
+// filtered_historical, 2 monte_carlo) and its scenarios and weight. The
+// historical source carries the stressed-period weights when configured
+// (SPEC §5.4 b).
+struct ConfiguredSource {
+  int which = 0;
+  WeightedScenarios part;
+};
+std::vector<ConfiguredSource> configured_sources(const History& history, const Config& config,
+                                                bool draw_monte_carlo_on_host = true);
+// The sources pooled (pool_scenarios; a lone source as it is).
+ScenarioSet pool_configured(std::vector<ConfiguredSource> parts);
+
 // The configured sources pooled in a fixed order: historical,
 // filtered_historical, monte_carlo.
 ScenarioSet generate_configured_scenarios(const History& history, const Config& config,

@@ -42,6 +42,8 @@ struct ScenariosView {
   const std::int32_t* tenor_offsets;  // [U + 1], or null where no underlying has tenors
   const double* tenor_days;
   const double* tenor_shift;
+  const double* vol_term_power;  // [U * count], or null: no term-scaled shifts
+  const double* vol_term_min_days;
 };
 
 // Sparse portfolio rows (CSR) over instruments.

@@ -195,7 +195,7 @@ TEST_F(BadInput, HistoryColumnsOfOtherUnderlyingsAreIgnored) {
 TEST_F(BadInput, ConfigUnknownKey) {
   EXPECT_EQ(error_with("config.json", "{\"measure\": \"es\", \"colour\": 1}"),
             "config.json:1:19: '/colour': unknown key 'colour' (expected: measure, confidence, "
-            "time_decay, scenarios, vol_surface)");
+            "time_decay, scenarios, vol_surface, combine, anti_procyclicality)");
 }
 
 TEST_F(BadInput, ConfigWrongType) {
@@ -358,7 +358,7 @@ TEST_F(BadInput, DeepJsonNestingIsRefusedAtTheFirstLevelTooDeep) {
       "{\"x\":" + std::string(63, '[') + std::string(63, ']') + "}";
   EXPECT_EQ(error_with("config.json", just_deep_enough),
             "config.json:1:2: '/x': unknown key 'x' (expected: measure, confidence, time_decay, "
-            "scenarios, vol_surface)");
+            "scenarios, vol_surface, combine, anti_procyclicality)");
 }
 
 TEST_F(BadInput, DuplicateJsonKeyNamesTheSecond) {

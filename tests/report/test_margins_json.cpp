@@ -80,6 +80,8 @@ Json reference(const std::vector<MarginRow>& rows, const RunInfo& info) {
              Json{{"historical", Json{{"lookback_days", info.config.historical->lookback_days},
                                       {"mpor_days", info.config.historical->mpor_days},
                                       {"weight", info.config.historical->weight}}}}},
+            {"combine", Json{{"rule", "max"}}},
+            {"anti_procyclicality", Json::object()},
             {"vol_surface", Json{{"allow_calendar_arbitrage", false}}}}},
       {"scenarios", Json{{"count", info.scenario_count},
                          {"sources", Json::array({Json{{"name", info.sources[0].name},
@@ -97,6 +99,8 @@ Json reference(const std::vector<MarginRow>& rows, const RunInfo& info) {
                       {"scenarios_per_chunk", info.plan.scenario_chunk},
                       {"unit_matrix_whole", info.plan.unit_whole},
                       {"planned_bytes", info.plan.bytes}}},
+      {"components", Json::array()},
+      {"margin_drivers", Json::array()},
       {"accounts", accounts},
       {"groups", groups}};
 }

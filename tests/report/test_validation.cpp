@@ -286,6 +286,7 @@ class ScaledBackend final : public Backend {
     for (double& pnl : result.pnl) pnl *= scale_;
     return result;
   }
+  StressResult stress(const StressRequest& request) override { return cpu_->stress(request); }
   int runs = 0;
   std::size_t last_scenario_count = 0;
   std::size_t last_pnl_rows = 0;

@@ -111,9 +111,14 @@ TEST(ScenarioConfig, BadValuesNameFileLineAndColumn) {
        "and 1000000"},
       {R"("historical": {"weight": -1})",
        "config.json:2:26: '/scenarios/historical/weight': weight must be > 0"},
-      {R"("stress": {})",
-       "config.json:2:1: '/scenarios/stress': unknown key 'stress' (expected: historical, "
-       "filtered_historical, monte_carlo)"},
+      {R"("stress": {"span": {"price_scan": 0.1, "vol_scan": 0.01}})",
+       "config.json:1:15: '/scenarios': expected at least one statistical scenario source "
+       "(historical, filtered_historical or monte_carlo)"},
+      {R"("historical": {}, "stress": {})",
+       "config.json:2:29: '/scenarios/stress': expected at least one of span, grid, named"},
+      {R"("stressed": {})",
+       "config.json:2:1: '/scenarios/stressed': unknown key 'stressed' (expected: historical, "
+       "filtered_historical, monte_carlo, stress)"},
   };
   for (const auto& [sources, message] : cases) EXPECT_EQ(error_of(sources), message) << sources;
 }

@@ -7,6 +7,7 @@
 #include "xmargin/chunk_plan.hpp"
 #include "xmargin/packed_book.hpp"
 #include "xmargin/scenario_set.hpp"
+#include "xmargin/stress.hpp"
 #include "xmargin/tail_measure.hpp"
 
 namespace xm::kernel {
@@ -18,6 +19,7 @@ inline constexpr int kRevalueThreads = 128;
 inline constexpr int kSelectThreads = 128;
 inline constexpr int kTailThreads = 128;
 inline constexpr int kMonteCarloThreads = 128;
+inline constexpr int kStressThreads = 128;
 
 // Alignment of every buffer carved from the run's device pool: what cudaMalloc
 // guarantees, enough for coalesced access to any element type.
@@ -62,10 +64,24 @@ inline std::size_t resident_device_bytes(const PackedBook& book, const ScenarioS
   bytes += pool_bytes(scenarios.tenor_offsets.size() * sizeof(std::int32_t));
   bytes += pool_bytes(scenarios.tenor_days.size() * sizeof(double));
   bytes += pool_bytes(scenarios.tenor_shift.size() * sizeof(double));
+  bytes += pool_bytes(scenarios.vol_term_power.size() * sizeof(double));
+  bytes += pool_bytes(scenarios.vol_term_min_days.size() * sizeof(double));
   bytes += pool_bytes(n * sizeof(double));              // weight
   bytes += pool_bytes(2 * sizeof(unsigned long long));  // the non-finite codes
   bytes += monte_carlo_device_bytes(scenarios);
   return bytes;
+}
+
+// A stress run (kernels/stress.cu): the book and the stress shocks, the unit
+// tile [I × N], the rows sorted by underlying, the covered shares, the charges
+// and the two non-finite codes, carved in that order.
+inline std::size_t stress_device_bytes(const PackedBook& book, const StressSet& stress) {
+  const std::size_t entries = book.entry_instrument.size();
+  return resident_device_bytes(book, stress.scenarios) +
+         pool_bytes(book.instrument_count() * stress.count() * sizeof(double)) +
+         pool_bytes(entries * sizeof(std::int32_t)) + pool_bytes(entries * sizeof(double)) +
+         pool_bytes(stress.covered.size() * sizeof(double)) +
+         pool_bytes(book.portfolio_count() * kStressKinds * sizeof(double));
 }
 
 // Per portfolio row: two ranked lists of `ranks`, the current-buffer byte and
