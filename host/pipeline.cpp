@@ -134,7 +134,7 @@ std::vector<double> stress_charges(const PreparedRun& prepared, Backend& backend
   try {
     StressResult result = backend.stress(request);
     for (const StageTiming& timing : result.timings) {
-      timings.push_back({"stress " + timing.stage, timing.seconds});
+      timings.push_back(timing);  // already named "stress …"
     }
     return std::move(result.charges);
   } catch (const NonFiniteValue& bad) {

@@ -86,6 +86,7 @@ StressResult run_stress_on_device(DevicePool& pool, const StressRequest& request
     }
   }
   result.timings = events.timings();
+  for (StageTiming& timing : result.timings) timing.stage = "stress " + timing.stage;
   return result;
 }
 

@@ -40,12 +40,12 @@ Inputs load_inputs(const InputPaths& paths) {
   const std::vector<std::string> underlyings = used_underlyings(book);
   if (!paths.scenarios.empty()) {
     inputs.replayed_scenarios = read_scenario_file(paths.scenarios, underlyings);
-  } else {
-    if (paths.history.empty()) {
-      throw InputError("no history file given (--history) and no --scenarios to replay");
-    }
-    inputs.history = load_history(paths.history, underlyings);
+  } else if (paths.history.empty()) {
+    throw InputError("no history file given (--history) and no --scenarios to replay");
   }
+  // A replay reads the history too when given: named stress scenarios with
+  // history_dates take their moves from it.
+  if (!paths.history.empty()) inputs.history = load_history(paths.history, underlyings);
   return inputs;
 }
 

@@ -65,13 +65,13 @@ std::filesystem::path output_dir(const std::string& out) {
 void write_book(const std::filesystem::path& dir, std::int64_t valuation_date,
                 const std::vector<Stock>& stocks, const std::vector<Surface>& surfaces,
                 const Catalog& catalog, const Book& book, const std::string& history,
-                std::size_t lookback_days) {
+                std::size_t lookback_days, const std::string& stress) {
   write_file(dir / "market.json", market_json(valuation_date, stocks, surfaces));
   write_file(dir / "instruments.csv", instruments_csv(stocks, catalog));
   write_file(dir / "positions.csv", positions_csv(book, catalog));
   write_file(dir / "accounts.csv", accounts_csv(book));
   write_file(dir / "history.csv", history);
-  write_file(dir / "config.json", config_json(lookback_days));
+  write_file(dir / "config.json", config_json(lookback_days, stress));
 }
 
 // One surface per stock (stocks in the order of the price series), from the pooled model.
@@ -111,7 +111,8 @@ void write_sample(const Options& options) {
       options.surfaces ? surfaces_for(history.prices, stocks, history.valuation_date)
                        : std::vector<Surface>{};
   write_book(output_dir(options.out), history.valuation_date, stocks, surfaces, catalog, book,
-             history_csv(history), kSampleLookbackDays);
+             history_csv(history), kSampleLookbackDays,
+             sample_stress_json(history.ids, history.prices));
   print_summary(book, catalog, stocks);
 }
 
@@ -151,7 +152,7 @@ void write_workload(const Options& options, const Workload& w) {
     surfaces = surfaces_for(prices, stocks, real.valuation_date);
   }
   write_book(output_dir(options.out), real.valuation_date, stocks, surfaces, catalog, book,
-             history_csv(history), w.lookback_days);
+             history_csv(history), w.lookback_days, "");
 
   double beta_lo = history.betas.front(), beta_hi = beta_lo;
   for (double b : history.betas) {

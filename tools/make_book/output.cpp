@@ -84,14 +84,20 @@ std::string accounts_csv(const Book& book) {
   return s;
 }
 
-std::string config_json(std::size_t lookback_days) {
-  return "{\n"
-         "  \"measure\": \"es\",\n"
-         "  \"confidence\": 0.99,\n"
-         "  \"time_decay\": true,\n"
-         "  \"scenarios\": { \"historical\": { \"lookback_days\": " +
-         std::to_string(lookback_days) + ", \"mpor_days\": " + std::to_string(kMporDays) +
-         " } }\n"
+std::string config_json(std::size_t lookback_days, const std::string& stress) {
+  const std::string historical = "\"historical\": { \"lookback_days\": " +
+                                 std::to_string(lookback_days) +
+                                 ", \"mpor_days\": " + std::to_string(kMporDays) + " }";
+  std::string s =
+      "{\n"
+      "  \"measure\": \"es\",\n"
+      "  \"confidence\": 0.99,\n"
+      "  \"time_decay\": true,\n";
+  if (stress.empty()) return s + "  \"scenarios\": { " + historical + " }\n}\n";
+  return s + "  \"scenarios\": {\n    " + historical + ",\n" + stress +
+         "\n  },\n"
+         "  \"combine\": { \"rule\": \"max\" },\n"
+         "  \"anti_procyclicality\": { \"buffer\": 0.25, \"buffer_released\": true }\n"
          "}\n";
 }
 

@@ -23,7 +23,12 @@ std::string instruments_csv(const std::vector<Stock>& stocks, const Catalog& cat
 std::string positions_csv(const Book& book, const Catalog& cat);
 std::string accounts_csv(const Book& book);
 // ES at 99% with time decay, historical scenarios over `lookback_days` with a 2-day MPOR.
-std::string config_json(std::size_t lookback_days);
+// `stress`: the scenarios.stress member (sample_stress_json) with the sample's
+// combine and anti-procyclicality settings, or empty for none (the workloads,
+// whose benchmarks compare the statistical measure alone).
+std::string config_json(std::size_t lookback_days, const std::string& stress = "");
+std::string sample_stress_json(const std::vector<std::string>& ids,
+                               const std::vector<std::vector<double>>& prices);
 
 inline constexpr std::size_t kMporDays = 2;
 
