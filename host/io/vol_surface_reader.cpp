@@ -1,4 +1,5 @@
 #include "io/vol_surface_reader.hpp"
+#include "io/bounds.hpp"
 
 #include <iostream>
 #include <string>
@@ -121,7 +122,7 @@ VolSurface read_vol_surface(const JsonDocument& doc, const Pointer& at, Date val
     }
     for (std::size_t j = 0; j < nodes; ++j) {
       const double vol = doc.number(vols_at / i / j);
-      if (vol <= 0.0) doc.fail(vols_at / i / j, "vol must be > 0");
+      if (!kVolBound.holds(vol)) doc.fail(vols_at / i / j, kVolBound.message("vol"));
       surface.vols.push_back(vol);
     }
   }

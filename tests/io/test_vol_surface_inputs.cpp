@@ -128,11 +128,17 @@ TEST_F(VolSurfaceInput, UnsortedDuplicateOrEarlyExpiries) {
             "YYYY-MM-DD");
 }
 
-TEST_F(VolSurfaceInput, NonPositiveVols) {
+TEST_F(VolSurfaceInput, VolsOutOfBounds) {
   EXPECT_EQ(market_error("0.35, 0.32", "0.35, 0"),
-            "market.json:9:30: '/underlyings/0/vol_surface/vols/1/2': vol must be > 0");
+            "market.json:9:30: '/underlyings/0/vol_surface/vols/1/2': vol must be > 0 and at most "
+            "10");
   EXPECT_EQ(market_error("0.35, 0.32", "0.35, -0.32"),
-            "market.json:9:30: '/underlyings/0/vol_surface/vols/1/2': vol must be > 0");
+            "market.json:9:30: '/underlyings/0/vol_surface/vols/1/2': vol must be > 0 and at most "
+            "10");
+  // The upper bound keeps every option value, and so every P&L, finite.
+  EXPECT_EQ(market_error("0.35, 0.32", "0.35, 1e300"),
+            "market.json:9:30: '/underlyings/0/vol_surface/vols/1/2': vol must be > 0 and at most "
+            "10");
   EXPECT_EQ(market_error("0.35, 0.32", "0.35, \"0.32\""),
             "market.json:9:30: '/underlyings/0/vol_surface/vols/1/2': expected a number, found "
             "string");
