@@ -1,5 +1,6 @@
 // SPEC §5.4 (b): the stressed-period weight of EMIR Art. 28, and (c)'s longer
 // lookback for the floor.
+#include <algorithm>
 #include <cmath>
 
 #include "scenarios/historical_frame.hpp"
@@ -82,7 +83,8 @@ ScenarioSet generate_stressed_historical(const History& history, const Historica
     stressed = {start, start + kStressedWindow};
   }
   // The stressed scenarios before the lookback join it; those inside it keep their place.
-  const ScenarioRun added{stressed.first, std::min(stressed.end, lookback_first)};
+  const ScenarioRun added{stressed.first,
+                          std::max(stressed.first, std::min(stressed.end, lookback_first))};
   const std::size_t inside = stressed.end > lookback_first
                                  ? stressed.end - std::max(stressed.first, lookback_first)
                                  : 0;
