@@ -46,8 +46,11 @@ int validate(const ValidateOptions& options) {
   request.settings =
       RiskSettings{prepared.inputs.config.confidence, prepared.inputs.config.time_decay};
   const CrossLossMap ties = cross_losses(reference.rows, candidate.rows, request, *cpu, *cuda);
-  const ValidationReport report =
+  ValidationReport report =
       compare_margin_rows(reference.rows, candidate.rows, ties, options.tolerance);
+  // SPEC §5.3–5.4: each source alone, the floor and the stress charges too.
+  compare_component_rows(reference.components, candidate.components, reference.info.components,
+                         options.tolerance, report);
 
   const double cpu_seconds = backend_seconds(reference.backend);
   const double cuda_seconds = backend_seconds(candidate.backend);

@@ -28,6 +28,20 @@ ValidationMismatch row_mismatch(const RowKey& key, std::ptrdiff_t reference_posi
           {}};
 }
 
+void compare_field(RowLevel level, const std::string& id, const std::string& field,
+                   double reference, double candidate, double relative_tolerance,
+                   ValidationReport& report) {
+  ++report.values_compared;
+  const double scale = std::max(std::fabs(reference), std::fabs(candidate));
+  if (scale > 0.0) {
+    report.max_relative_difference =
+        std::max(report.max_relative_difference, std::fabs(reference - candidate) / scale);
+  }
+  if (!within_tolerance(reference, candidate, relative_tolerance)) {
+    report.mismatches.push_back({level_name(level), id, field, reference, candidate, {}});
+  }
+}
+
 void compare_values(const MarginRow& a, const MarginRow& b, double relative_tolerance,
                     ValidationReport& report) {
   const std::pair<const char*, std::pair<double, double>> fields[] = {
@@ -37,16 +51,7 @@ void compare_values(const MarginRow& a, const MarginRow& b, double relative_tole
       {"worst_loss", {a.worst_loss, b.worst_loss}},
       {"isolated_margin", {a.isolated_margin, b.isolated_margin}}};
   for (const auto& [field, values] : fields) {
-    ++report.values_compared;
-    const double scale = std::max(std::fabs(values.first), std::fabs(values.second));
-    if (scale > 0.0) {
-      report.max_relative_difference =
-          std::max(report.max_relative_difference, std::fabs(values.first - values.second) / scale);
-    }
-    if (!within_tolerance(values.first, values.second, relative_tolerance)) {
-      report.mismatches.push_back(
-          {level_name(a.level), a.id, field, values.first, values.second, {}});
-    }
+    compare_field(a.level, a.id, field, values.first, values.second, relative_tolerance, report);
   }
 }
 
@@ -130,6 +135,25 @@ ValidationReport compare_margin_rows(const std::vector<MarginRow>& reference,
                                              static_cast<std::ptrdiff_t>(c)));
   }
   return report;
+}
+
+void compare_component_rows(const std::vector<ComponentRow>& reference,
+                            const std::vector<ComponentRow>& candidate, const ComponentMask& mask,
+                            double relative_tolerance, ValidationReport& report) {
+  // Both come from margin rows of one prepared run: row r is the same row on
+  // both sides (compare_margin_rows reports any difference in the rows themselves).
+  if (reference.size() != candidate.size()) return;
+  for (std::size_t r = 0; r < reference.size(); ++r) {
+    const ComponentRow& a = reference[r];
+    if (a.level != candidate[r].level || a.id != candidate[r].id) continue;
+    for (std::size_t k = 0; k < kComponentCount; ++k) {
+      const auto component = static_cast<Component>(k);
+      // margins.csv's margin is compared already.
+      if (!mask[k] || component == Component::margin) continue;
+      compare_field(a.level, a.id, std::string("components.") + component_name(component),
+                    a.values.value[k], candidate[r].values.value[k], relative_tolerance, report);
+    }
+  }
 }
 
 std::string describe_mismatch(const ValidationMismatch& m, const std::string& reference_name,

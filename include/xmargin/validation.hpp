@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "xmargin/backend.hpp"
+#include "xmargin/components.hpp"
 #include "xmargin/margin_rows.hpp"
 
 namespace xm {
@@ -81,6 +82,12 @@ struct ValidationReport {
 ValidationReport compare_margin_rows(const std::vector<MarginRow>& reference,
                                      const std::vector<MarginRow>& candidate,
                                      const CrossLossMap& cross_losses, double relative_tolerance);
+
+/// @brief Adds every configured component but `margin` (compared as margins.csv's) of the
+/// rows of one prepared run on two backends, row by row, to `report` ("components.<name>").
+void compare_component_rows(const std::vector<ComponentRow>& reference,
+                            const std::vector<ComponentRow>& candidate, const ComponentMask& mask,
+                            double relative_tolerance, ValidationReport& report);
 
 /// @brief One line for a mismatch, naming level, id, field and both sides' values (for
 /// "worst_scenario" both indices and the four losses).

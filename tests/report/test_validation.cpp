@@ -424,3 +424,35 @@ TEST(ValidationBackends, OutOfRangeIndexGetsNoCrossLossAndFails) {
 
 }  // namespace
 }  // namespace xm
+
+namespace xm {
+namespace {
+
+TEST(ValidationComponents, EachConfiguredComponentIsComparedWithinTolerance) {
+  ComponentMask mask{};
+  mask[static_cast<std::size_t>(Component::statistical)] = true;
+  mask[static_cast<std::size_t>(Component::span)] = true;
+  mask[static_cast<std::size_t>(Component::margin)] = true;
+  std::vector<ComponentRow> reference(2);
+  reference[0].id = "A";
+  reference[1].id = "B";
+  reference[0].values[Component::span] = 100.0;
+  reference[1].values[Component::span] = 5000.0;
+  reference[0].values[Component::grid] = 7.0;  // not configured: never compared
+  std::vector<ComponentRow> candidate = reference;
+  candidate[0].values[Component::span] = 100.0 * (1 + 1e-11);
+  candidate[0].values[Component::grid] = 8.0;
+  ValidationReport within;
+  compare_component_rows(reference, candidate, mask, 1e-9, within);
+  EXPECT_TRUE(within.passed());
+  EXPECT_EQ(within.values_compared, 4u);  // statistical and span of two rows
+  candidate[1].values[Component::span] = 5000.0 * (1 + 1e-8);
+  ValidationReport beyond;
+  compare_component_rows(reference, candidate, mask, 1e-9, beyond);
+  ASSERT_EQ(beyond.mismatches.size(), 1u);
+  EXPECT_EQ(beyond.mismatches[0].id, "B");
+  EXPECT_EQ(beyond.mismatches[0].field, "components.span");
+}
+
+}  // namespace
+}  // namespace xm
