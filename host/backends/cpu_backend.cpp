@@ -14,6 +14,7 @@
 #include "backends/host_memory.hpp"
 #include "backends/stress_host.hpp"
 #include "backends/views_of.hpp"
+#include "backends/worker_failure.hpp"
 #include "stopwatch.hpp"
 #include "xmargin/backend.hpp"
 #include "xmargin/error.hpp"
@@ -70,16 +71,20 @@ class CpuExecutor {
     const std::size_t instruments = book_.instrument_count();
     const std::size_t count = scenarios_.count();
     unsigned long long first_bad = kernel::kNoNonFinite;
+    WorkerFailure failure;
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads_) reduction(min : first_bad)
     for (std::size_t i = 0; i < instruments; ++i) {
-      for (std::size_t c = 0; c < width_; ++c) {
-        const double value = unit_pnl(instruments_, underlyings_, shocks_,
-                                      request_.settings.time_decay, i, begin + c);
-        if (!kernel::is_finite(value))
-          first_bad = std::min<unsigned long long>(first_bad, i * count + begin + c);
-        unit_[i * width_ + c] = value;
-      }
+      failure.run([&] {
+        for (std::size_t c = 0; c < width_; ++c) {
+          const double value = unit_pnl(instruments_, underlyings_, shocks_,
+                                        request_.settings.time_decay, i, begin + c);
+          if (!kernel::is_finite(value))
+            first_bad = std::min<unsigned long long>(first_bad, i * count + begin + c);
+          unit_[i * width_ + c] = value;
+        }
+      });
     }
+    failure.rethrow_if_failed();
     first_bad_unit_ = std::min(first_bad_unit_, first_bad);
     revalue_seconds_ += stopwatch.seconds();
   }
@@ -87,44 +92,53 @@ class CpuExecutor {
   void select(std::size_t first, std::size_t rows, std::size_t begin, std::size_t end,
               std::size_t seen) {
     Stopwatch stopwatch;
-    const std::size_t count = scenarios_.count();
     const std::size_t listed = std::min(ranks_, seen);
     unsigned long long first_bad = kernel::kNoNonFinite;
+    WorkerFailure failure;
 #pragma omp parallel for schedule(dynamic, 64) num_threads(threads_) reduction(min : first_bad)
     for (std::size_t row = 0; row < rows; ++row) {
-      const auto thread = static_cast<std::size_t>(omp_get_thread_num());
-      std::vector<double>& pnl = pnl_scratch_[thread];
-      std::vector<Ranked>& merged = merge_scratch_[thread];
-      const std::size_t p = first + row;
-      portfolio_pnl(p, pnl);
-      if (p < request_.pnl_rows) {
-        std::copy(pnl.begin(), pnl.begin() + static_cast<std::ptrdiff_t>(width_),
-                  result_.pnl.begin() + static_cast<std::ptrdiff_t>(p * count + begin));
-      }
-      merged.clear();
-      for (std::size_t j = 0; j < listed; ++j) {
-        merged.emplace_back(list_loss_[row * ranks_ + j], list_scenario_[row * ranks_ + j]);
-      }
-      for (std::size_t c = 0; c < end - begin; ++c) {
-        const double loss = loss_from_pnl(pnl[c]);
-        if (kernel::is_finite(loss)) {
-          merged.emplace_back(loss, static_cast<std::int32_t>(begin + c));
-        } else {
-          first_bad = std::min<unsigned long long>(first_bad, p * count + begin + c);
-        }
-      }
-      const std::size_t keep = std::min(ranks_, merged.size());
-      const auto top = merged.begin() + static_cast<std::ptrdiff_t>(keep);
-      if (keep < merged.size())
-        std::nth_element(merged.begin(), top - 1, merged.end(), ranks_first);
-      std::sort(merged.begin(), top, ranks_first);
-      for (std::size_t j = 0; j < keep; ++j) {
-        list_loss_[row * ranks_ + j] = merged[j].first;
-        list_scenario_[row * ranks_ + j] = merged[j].second;
-      }
+      failure.run([&] { select_row(first, row, begin, end, listed, first_bad); });
     }
+    failure.rethrow_if_failed();
     first_bad_portfolio_ = std::min(first_bad_portfolio_, first_bad);
     select_seconds_ += stopwatch.seconds();
+  }
+
+  // Row `row` of the chunk from `first`: its P&L over the tile [begin, end)
+  // merged into its ranked list of `listed` (loss, scenario).
+  void select_row(std::size_t first, std::size_t row, std::size_t begin, std::size_t end,
+                  std::size_t listed, unsigned long long& first_bad) {
+    const std::size_t count = scenarios_.count();
+    const auto thread = static_cast<std::size_t>(omp_get_thread_num());
+    std::vector<double>& pnl = pnl_scratch_[thread];
+    std::vector<Ranked>& merged = merge_scratch_[thread];
+    const std::size_t p = first + row;
+    portfolio_pnl(p, pnl);
+    if (p < request_.pnl_rows) {
+      std::copy(pnl.begin(), pnl.begin() + static_cast<std::ptrdiff_t>(width_),
+                result_.pnl.begin() + static_cast<std::ptrdiff_t>(p * count + begin));
+    }
+    merged.clear();
+    for (std::size_t j = 0; j < listed; ++j) {
+      merged.emplace_back(list_loss_[row * ranks_ + j], list_scenario_[row * ranks_ + j]);
+    }
+    for (std::size_t c = 0; c < end - begin; ++c) {
+      const double loss = loss_from_pnl(pnl[c]);
+      if (kernel::is_finite(loss)) {
+        merged.emplace_back(loss, static_cast<std::int32_t>(begin + c));
+      } else {
+        first_bad = std::min<unsigned long long>(first_bad, p * count + begin + c);
+      }
+    }
+    const std::size_t keep = std::min(ranks_, merged.size());
+    const auto top = merged.begin() + static_cast<std::ptrdiff_t>(keep);
+    if (keep < merged.size())
+      std::nth_element(merged.begin(), top - 1, merged.end(), ranks_first);
+    std::sort(merged.begin(), top, ranks_first);
+    for (std::size_t j = 0; j < keep; ++j) {
+      list_loss_[row * ranks_ + j] = merged[j].first;
+      list_scenario_[row * ranks_ + j] = merged[j].second;
+    }
   }
 
   void finish_step() {}  // each step is done when it returns
@@ -132,12 +146,16 @@ class CpuExecutor {
   void tail(std::size_t first, std::size_t rows) {
     Stopwatch stopwatch;
     const std::size_t listed = std::min(ranks_, scenarios_.count());
+    WorkerFailure failure;
 #pragma omp parallel for schedule(static) num_threads(threads_)
     for (std::size_t row = 0; row < rows; ++row) {
-      result_.risk[first + row] =
-          tail_risk_from_ranked(&list_loss_[row * ranks_], &list_scenario_[row * ranks_],
-                                scenarios_.weight.data(), listed, request_.settings.confidence);
+      failure.run([&] {
+        result_.risk[first + row] =
+            tail_risk_from_ranked(&list_loss_[row * ranks_], &list_scenario_[row * ranks_],
+                                  scenarios_.weight.data(), listed, request_.settings.confidence);
+      });
     }
+    failure.rethrow_if_failed();
     select_seconds_ += stopwatch.seconds();
   }
 
@@ -240,8 +258,10 @@ class CpuBackend final : public Backend {
                         "available host memory");
     const int threads = threads_;
     return stress_on_host(request, [threads](std::size_t count, const auto& item) {
+      WorkerFailure failure;
 #pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
-      for (std::size_t i = 0; i < count; ++i) item(i);
+      for (std::size_t i = 0; i < count; ++i) failure.run([&] { item(i); });
+      failure.rethrow_if_failed();
     });
   }
 
