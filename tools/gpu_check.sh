@@ -5,7 +5,8 @@
 # (xmargin, xmargin_make_book, bench/xmargin_bench), beside the source tree.
 # It validates cpu against cuda on the sample, `small` and `medium` (and once
 # with a memory budget that forces chunking) and on the sample with a million
-# Monte Carlo scenarios drawn on the device, then benchmarks `eod` on both
+# Monte Carlo scenarios drawn on the device, and on the sample with every source,
+# stress kind and anti-procyclicality tool, then benchmarks `eod` on both
 # backends. The device tests themselves (tests/scenarios/test_device_draws.cpp
 # prints the ulps between device and host draws) run before this, from
 # on-device.sh. Logs go to $OUT (or /tmp/out); the last line is a summary.
@@ -48,6 +49,26 @@ cat >"$mc_config" <<'JSON'
                                   "covariance": { "window_days": 500 }, "vol_factors": true } } }
 JSON
 step validate_sample_mc_1m 600 "$xmargin" validate --config "$mc_config" \
+  --dir "$(dirname "$bundle")/scenarios/default"
+# Issue 8: every source, every stress kind and every anti-procyclicality tool at once;
+# validate compares each component too.
+all_config=/tmp/xmargin-every-source.json
+cat >"$all_config" <<'JSON'
+{ "measure": "es", "confidence": 0.99, "time_decay": true,
+  "scenarios": { "historical": { "lookback_days": 1000, "mpor_days": 2 },
+                 "filtered_historical": { "lookback_days": 1000, "mpor_days": 2 },
+                 "monte_carlo": { "count": 20000, "mpor_days": 2 },
+                 "stress": { "mpor_days": 2,
+                   "span": { "price_scan": 0.12, "vol_scan": 0.04,
+                             "underlyings": { "INTC": { "price_scan": 0.16 } } },
+                   "grid": { "range": 0.16, "steps": 8, "vol_shock": 0.1,
+                             "extended": [ { "move": 0.3, "covered": 0.2 } ] },
+                   "named": [ { "name": "1987", "shocks": { "*": { "price": -0.1917, "vol": 0.25 } } },
+                              { "name": "1998-08", "history_dates": ["1998-08-26", "1998-08-31"] } ] } },
+  "combine": { "rule": "max" },
+  "anti_procyclicality": { "buffer": 0.25, "stressed_weight": 0.25, "floor_lookback_days": 2500 } }
+JSON
+step validate_sample_every_source 600 "$xmargin" validate --config "$all_config" \
   --dir "$(dirname "$bundle")/scenarios/default"
 step run_cuda_eod 300 "$xmargin" run --backend cuda --dir "$books/eod" --out /tmp/xm-eod
 step bench_eod 600 "$bundle/bench/xmargin_bench" --workload eod --cache "$books/eod" \
