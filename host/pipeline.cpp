@@ -155,9 +155,9 @@ std::vector<MarginDriver> count_drivers(const std::vector<ComponentRow>& rows,
     ++it->accounts;
     it->margin += row.values[Component::margin];
   }
-  std::stable_sort(drivers.begin(), drivers.end(), [](const MarginDriver& a, const MarginDriver& b) {
-    return a.margin > b.margin;
-  });
+  std::stable_sort(
+      drivers.begin(), drivers.end(),
+      [](const MarginDriver& a, const MarginDriver& b) { return a.margin > b.margin; });
   return drivers;
 }
 
@@ -206,7 +206,8 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
                                 config.filtered_historical.has_value(),
                                 config.monte_carlo.has_value()};
     for (std::size_t s = 0; s < 3; ++s) {
-      if (configured[s] && sources.sources[s] == nullptr) sources.sources[s] = &outcome.backend.risk;
+      if (configured[s] && sources.sources[s] == nullptr)
+        sources.sources[s] = &outcome.backend.risk;
     }
   }
   std::vector<TailRisk> floor_tails;

@@ -67,9 +67,8 @@ struct DeviceInputs {
     // Empty (no stress grid) carves nothing and stays null.
     const double* vol_term_power = copy(pool, scenarios.vol_term_power, stream);
     const double* vol_term_min_days = copy(pool, scenarios.vol_term_min_days, stream);
-    d.scenarios = {scenarios.count(), price_factor,   vol_shift,      vol_moves,
-                   horizon_days,      tenor_offsets,  tenor_days,     tenor_shift,
-                   vol_term_power,    vol_term_min_days};
+    d.scenarios = {scenarios.count(), price_factor, vol_shift,   vol_moves,      horizon_days,
+                   tenor_offsets,     tenor_days,   tenor_shift, vol_term_power, vol_term_min_days};
     d.weight = copy(pool, scenarios.weight, stream);
     d.first_non_finite = pool.carve<unsigned long long>(2);
     // All bits set is kernel::kNoNonFinite: nothing seen yet.

@@ -58,16 +58,20 @@ StressResult run_stress_on_device(DevicePool& pool, const StressRequest& request
   launch.columns = columns;
   for (std::size_t k = 0; k <= kStressKinds; ++k) launch.kind_offsets[k] = stress.kind_offsets[k];
   launch.first_non_finite = inputs.first_non_finite + 1;
-  const kernel::RevalueLaunch revalue{inputs.instruments, inputs.underlyings,
-                                      inputs.scenarios,   request.settings.time_decay,
-                                      0,                  columns,
-                                      unit,               inputs.first_non_finite};
+  const kernel::RevalueLaunch revalue{inputs.instruments,
+                                      inputs.underlyings,
+                                      inputs.scenarios,
+                                      request.settings.time_decay,
+                                      0,
+                                      columns,
+                                      unit,
+                                      inputs.first_non_finite};
   events.time(StageEvents::revalue, stream, [&] { launch_revalue(revalue, blocks, stream); });
   events.time(StageEvents::select, stream, [&] {
     if (rows == 0) return;
-    const auto needed = static_cast<int>(std::min<std::size_t>(
-        (rows + kernel::kStressThreads - 1) / kernel::kStressThreads,
-        static_cast<std::size_t>(blocks)));
+    const auto needed = static_cast<int>(
+        std::min<std::size_t>((rows + kernel::kStressThreads - 1) / kernel::kStressThreads,
+                              static_cast<std::size_t>(blocks)));
     stress_kernel<<<needed, kernel::kStressThreads, 0, stream>>>(launch, rows);
     XM_CUDA_CHECK_LAUNCH();
   });

@@ -132,8 +132,7 @@ class CpuExecutor {
     }
     const std::size_t keep = std::min(ranks_, merged.size());
     const auto top = merged.begin() + static_cast<std::ptrdiff_t>(keep);
-    if (keep < merged.size())
-      std::nth_element(merged.begin(), top - 1, merged.end(), ranks_first);
+    if (keep < merged.size()) std::nth_element(merged.begin(), top - 1, merged.end(), ranks_first);
     std::sort(merged.begin(), top, ranks_first);
     for (std::size_t j = 0; j < keep; ++j) {
       list_loss_[row * ranks_ + j] = merged[j].first;
@@ -253,8 +252,8 @@ class CpuBackend final : public Backend {
   StressResult stress(const StressRequest& request) override {
     XM_EXPECTS(request.book != nullptr && request.stress != nullptr, "stress request incomplete");
     check_stress_budget(stress_run_bytes(*request.book, *request.stress), budget_option_,
-                        static_cast<std::size_t>(static_cast<double>(host_available_memory_bytes()) *
-                                                 kHostMemoryShare),
+                        static_cast<std::size_t>(
+                            static_cast<double>(host_available_memory_bytes()) * kHostMemoryShare),
                         "available host memory");
     const int threads = threads_;
     return stress_on_host(request, [threads](std::size_t count, const auto& item) {

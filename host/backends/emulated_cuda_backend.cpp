@@ -247,8 +247,8 @@ class EmulatedCudaBackend final : public Backend {
   StressResult stress(const StressRequest& request) override {
     XM_EXPECTS(request.book != nullptr && request.stress != nullptr, "stress request incomplete");
     static_assert(kernel::kStressThreads == kernel::kRevalueThreads);
-    check_stress_budget(kernel::stress_device_bytes(*request.book, *request.stress),
-                        budget_option_, ~std::size_t{0}, "--memory-budget");
+    check_stress_budget(kernel::stress_device_bytes(*request.book, *request.stress), budget_option_,
+                        ~std::size_t{0}, "--memory-budget");
     const int grid = grid_;
     return stress_on_host(request, [grid](std::size_t count, const auto& item) {
       emulate_grid_stride(count, grid, kernel::kStressThreads, item);

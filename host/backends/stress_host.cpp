@@ -33,7 +33,8 @@ StressRows stress_rows_by_underlying(const PackedBook& book) {
 std::size_t stress_run_bytes(const PackedBook& book, const StressSet& stress) {
   const std::size_t entries = book.entry_instrument.size();
   return book.instrument_count() * stress.count() * sizeof(double) +
-         entries * (sizeof(std::int32_t) + sizeof(double)) + stress.covered.size() * sizeof(double) +
+         entries * (sizeof(std::int32_t) + sizeof(double)) +
+         stress.covered.size() * sizeof(double) +
          book.portfolio_count() * kStressKinds * sizeof(double);
 }
 

@@ -31,8 +31,8 @@ template <typename ForEach>
 StressResult stress_on_host(const StressRequest& request, ForEach&& for_each) {
   const PackedBook& book = *request.book;
   const StressSet& stress = *request.stress;
-  XM_EXPECTS(request.rows != nullptr && request.rows->entry_instrument.size() ==
-                                            book.entry_instrument.size(),
+  XM_EXPECTS(request.rows != nullptr &&
+                 request.rows->entry_instrument.size() == book.entry_instrument.size(),
              "stress request without the rows sorted by underlying");
   XM_EXPECTS(stress.scenarios.underlying_ids == book.underlying_ids,
              "stress scenarios not aligned with the book");
@@ -43,13 +43,13 @@ StressResult stress_on_host(const StressRequest& request, ForEach&& for_each) {
   std::vector<double> unit(book.instrument_count() * columns);
   unsigned long long first_bad_unit = kernel::kNoNonFinite;
   kernel::RevalueLaunch revalue{instruments_view_of(book),
-                                      underlyings_view_of(book),
-                                      scenarios_view_of(stress.scenarios),
-                                      request.settings.time_decay,
-                                      0,
-                                      columns,
-                                      unit.data(),
-                                      nullptr};
+                                underlyings_view_of(book),
+                                scenarios_view_of(stress.scenarios),
+                                request.settings.time_decay,
+                                0,
+                                columns,
+                                unit.data(),
+                                nullptr};
   // Items write their own cells and note a non-finite value in their own
   // code, unread: the first one in (instrument, scenario) order is item order,
   // found by a scan once all are done.

@@ -63,7 +63,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "run", "margins per account and per group; with no input flags, the embedded sample");
   add_input_options(*command, options->inputs);
   add_backend_options(*command, options->backend, true);
-  command->add_option("--out", options->out_dir, "output folder for margins.csv, margins.json and components.csv")
+  command
+      ->add_option("--out", options->out_dir,
+                   "output folder for margins.csv, margins.json and components.csv")
       ->capture_default_str();
   command->add_option("--pnl", options->pnl_path, "also write the account × scenario P&L matrix");
   command->callback([options, &exit_code] { exit_code = run(*options); });

@@ -87,8 +87,8 @@ Config load_config(const std::string& path) {
   const JsonDocument doc = JsonDocument::read(path);
   const Pointer root;
   const nlohmann::json& json = doc.object(root);
-  doc.allow_keys(root, {"measure", "confidence", "time_decay", "scenarios", "vol_surface", "combine",
-                        "anti_procyclicality"});
+  doc.allow_keys(root, {"measure", "confidence", "time_decay", "scenarios", "vol_surface",
+                        "combine", "anti_procyclicality"});
 
   Config config;
   if (json.contains("measure")) {
@@ -112,8 +112,9 @@ Config load_config(const std::string& path) {
     const nlohmann::json& list = doc.object(sources);
     doc.allow_keys(sources, {"historical", "filtered_historical", "monte_carlo", "stress"});
     if (list.empty() || (list.size() == 1 && list.contains("stress"))) {
-      doc.fail(sources, "expected at least one statistical scenario source (historical, "
-                        "filtered_historical or monte_carlo)");
+      doc.fail(sources,
+               "expected at least one statistical scenario source (historical, "
+               "filtered_historical or monte_carlo)");
     }
     // Listing any source replaces the default historical one.
     config.historical.reset();
@@ -132,7 +133,8 @@ Config load_config(const std::string& path) {
     config.combine = read_combine(doc, root / "combine");
     // Blending with no stress charge would only scale the margin down.
     if (config.combine.rule == CombineRule::blend && !config.stress.any()) {
-      doc.fail(root / "combine" / "rule", "rule \"blend\" needs a stress source (scenarios.stress)");
+      doc.fail(root / "combine" / "rule",
+               "rule \"blend\" needs a stress source (scenarios.stress)");
     }
   }
   if (json.contains("anti_procyclicality")) {

@@ -66,7 +66,8 @@ void read_grid_params(const JsonDocument& doc, const Pointer& at, GridParams& pa
 template <typename Params, typename ReadParams>
 PerUnderlying<Params> read_kind(const JsonDocument& doc, const Pointer& at,
                                 std::initializer_list<const char*> keys,
-                                std::initializer_list<const char*> required, ReadParams read_params) {
+                                std::initializer_list<const char*> required,
+                                ReadParams read_params) {
   for (const char* key : required) {
     if (!doc.object(at).contains(key)) doc.fail(at, std::string("needs \"") + key + "\"");
   }
@@ -144,13 +145,13 @@ StressConfig read_stress(const JsonDocument& doc, const Pointer& at) {
   read.whole("mpor_days", 0, kMaxMporDays, stress.mpor_days);
   if (json.contains("span")) {
     doc.allow_keys(at / "span", {"price_scan", "vol_scan", "extreme", "covered", "underlyings"});
-    stress.span = read_kind<SpanParams>(
-        doc, at / "span", {"price_scan", "vol_scan", "extreme", "covered"},
-        {"price_scan", "vol_scan"}, read_span_params);
+    stress.span =
+        read_kind<SpanParams>(doc, at / "span", {"price_scan", "vol_scan", "extreme", "covered"},
+                              {"price_scan", "vol_scan"}, read_span_params);
   }
   if (json.contains("grid")) {
-    doc.allow_keys(at / "grid", {"range", "steps", "vol_shock", "power", "min_days", "extended",
-                                 "underlyings"});
+    doc.allow_keys(at / "grid",
+                   {"range", "steps", "vol_shock", "power", "min_days", "extended", "underlyings"});
     stress.grid = read_kind<GridParams>(
         doc, at / "grid", {"range", "steps", "vol_shock", "power", "min_days", "extended"},
         {"range", "steps", "vol_shock"}, read_grid_params);

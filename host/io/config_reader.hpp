@@ -47,8 +47,8 @@ class SourceReader {
     if (!has(key)) return;
     const double number = doc_.number(at_ / key);
     if (!(number >= low && number <= high)) {
-      doc_.fail(at_ / key, std::string(key) + " must be between " + format(low) + " and " +
-                               format(high));
+      doc_.fail(at_ / key,
+                std::string(key) + " must be between " + format(low) + " and " + format(high));
     }
     value = number;
   }

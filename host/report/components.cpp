@@ -9,9 +9,12 @@
 namespace xm {
 
 const char* component_name(Component component) {
-  static const char* const names[kComponentCount] = {
-      "historical", "filtered_historical", "monte_carlo", "statistical", "span",  "grid",
-      "named",      "stress",              "buffer",      "floor",       "margin"};
+  static const char* const names[kComponentCount] = {"historical",  "filtered_historical",
+                                                     "monte_carlo", "statistical",
+                                                     "span",        "grid",
+                                                     "named",       "stress",
+                                                     "buffer",      "floor",
+                                                     "margin"};
   return names[static_cast<std::size_t>(component)];
 }
 
@@ -50,7 +53,8 @@ std::vector<ComponentValues> portfolio_components(const Config& config,
   for (std::size_t p = 0; p < rows; ++p) {
     ComponentValues& c = out[p];
     for (std::size_t s = 0; s < 3; ++s) {
-      if (sources.sources[s] != nullptr) c[source_columns[s]] = margin_of((*sources.sources[s])[p], measure);
+      if (sources.sources[s] != nullptr)
+        c[source_columns[s]] = margin_of((*sources.sources[s])[p], measure);
     }
     c[Component::statistical] = margin_of((*sources.pooled)[p], measure);
     double base = c[Component::statistical];
@@ -65,10 +69,10 @@ std::vector<ComponentValues> portfolio_components(const Config& config,
       c[Component::grid] = charges[1];
       c[Component::named] = charges[2];
       c[Component::stress] = std::max({charges[0], charges[1], charges[2]});
-      combined = config.combine.rule == CombineRule::max
-                     ? std::max(base, c[Component::stress])
-                     : config.combine.blend * base +
-                           (1.0 - config.combine.blend) * c[Component::stress];
+      combined =
+          config.combine.rule == CombineRule::max
+              ? std::max(base, c[Component::stress])
+              : config.combine.blend * base + (1.0 - config.combine.blend) * c[Component::stress];
     }
     c[Component::margin] = combined;
     if (apc.buffer && !apc.buffer_released) c[Component::margin] = combined * (1.0 + *apc.buffer);

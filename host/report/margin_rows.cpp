@@ -35,8 +35,7 @@ std::vector<MarginRow> margin_rows(const Book& book, const PortfolioLayout& layo
     const std::int64_t unit = exposure > 0.0 ? layout.long_unit_row[position.instrument]
                                              : layout.short_unit_row[position.instrument];
     XM_EXPECTS(unit >= 0, "a held instrument has no unit portfolio");
-    isolated[position.account] +=
-        std::fabs(exposure) * row_margin[static_cast<std::size_t>(unit)];
+    isolated[position.account] += std::fabs(exposure) * row_margin[static_cast<std::size_t>(unit)];
   }
 
   auto fill_tail = [&](MarginRow& row, const TailRisk& tail) {

@@ -213,7 +213,8 @@ Json component_names(const ComponentMask& mask) {
 Json drivers_json(const std::vector<MarginDriver>& drivers) {
   Json list = Json::array();
   for (const MarginDriver& d : drivers) {
-    list.push_back(Json{{"component", d.component}, {"accounts", d.accounts}, {"margin", d.margin}});
+    list.push_back(
+        Json{{"component", d.component}, {"accounts", d.accounts}, {"margin", d.margin}});
   }
   return list;
 }
@@ -268,8 +269,8 @@ std::vector<ScenarioSourceInfo> describe_sources(const ScenarioSet& scenarios) {
   return sources;
 }
 
-void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows,
-                        const RunInfo& info, const std::vector<ComponentRow>* components) {
+void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows, const RunInfo& info,
+                        const std::vector<ComponentRow>* components) {
   XM_EXPECTS(components == nullptr || components->size() == rows.size(),
              "components and margin rows differ");
   // The metadata object without its closing "\n}", so that the row arrays

@@ -80,8 +80,9 @@ std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info
   out << "total margin: " << money(total) << " (stand-alone sum " << money(isolated)
       << ", offset benefit " << money(isolated - total) << ")\n";
   // SPEC §5.4: what sets the margins, when more than the statistical measure can.
-  if (info.drivers.size() > 1 || (info.drivers.size() == 1 && info.drivers[0].component != "statistical" &&
-                                  info.drivers[0].component != "none")) {
+  if (info.drivers.size() > 1 ||
+      (info.drivers.size() == 1 && info.drivers[0].component != "statistical" &&
+       info.drivers[0].component != "none")) {
     out << "margin driven by:";
     for (const MarginDriver& driver : info.drivers) {
       out << " " << driver.component << " " << driver.accounts

@@ -1,5 +1,5 @@
-#include "xmargin/error.hpp"
 #include "xmargin/margin_scenarios.hpp"
+#include "xmargin/error.hpp"
 #include "xmargin/scenarios.hpp"
 
 namespace xm {
@@ -12,12 +12,14 @@ MarginScenarioSets build_margin_scenarios(const Inputs& inputs,
   MarginScenarioSets sets;
   if (inputs.replayed_scenarios) {
     if (apc.stressed_weight) {
-      apc.stressed_weight_spot.fail("stressed_weight takes its scenarios from --history, not "
-                                    "from replayed --scenarios");
+      apc.stressed_weight_spot.fail(
+          "stressed_weight takes its scenarios from --history, not "
+          "from replayed --scenarios");
     }
     if (apc.floor_lookback_days) {
-      apc.floor_spot.fail("floor_lookback_days takes its scenarios from --history, not from "
-                          "replayed --scenarios");
+      apc.floor_spot.fail(
+          "floor_lookback_days takes its scenarios from --history, not from "
+          "replayed --scenarios");
     }
     sets.pooled = build_scenarios(inputs, underlying_ids, draw_monte_carlo_on_host);
   } else {

@@ -66,15 +66,15 @@ ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts) {
 }
 
 std::vector<ConfiguredSource> configured_sources(const History& history, const Config& config,
-                                                bool draw_monte_carlo_on_host) {
+                                                 bool draw_monte_carlo_on_host) {
   std::vector<ConfiguredSource> parts;
   if (config.historical) {
     const AntiProcyclicality& apc = config.anti_procyclicality;
-    parts.push_back({0,
-                     {apc.stressed_weight
-                          ? generate_stressed_historical(history, *config.historical, apc)
-                          : generate_historical(history, *config.historical),
-                      config.historical->weight}});
+    parts.push_back(
+        {0,
+         {apc.stressed_weight ? generate_stressed_historical(history, *config.historical, apc)
+                              : generate_historical(history, *config.historical),
+          config.historical->weight}});
   }
   if (config.filtered_historical) {
     parts.push_back({1,
@@ -82,10 +82,9 @@ std::vector<ConfiguredSource> configured_sources(const History& history, const C
                       config.filtered_historical->weight}});
   }
   if (config.monte_carlo) {
-    parts.push_back(
-        {2,
-         {generate_monte_carlo(history, *config.monte_carlo, draw_monte_carlo_on_host),
-          config.monte_carlo->weight}});
+    parts.push_back({2,
+                     {generate_monte_carlo(history, *config.monte_carlo, draw_monte_carlo_on_host),
+                      config.monte_carlo->weight}});
   }
   XM_EXPECTS(!parts.empty(), "the config names no scenario source");
   return parts;

@@ -114,8 +114,11 @@ void add_span(StressBuilder& builder, const PerUnderlying<SpanParams>& span,
   int number = 1;
   for (const SpanMove& move : span_moves()) {
     const std::string label = "span " + std::to_string(number++) + ": price " +
-                              (move.extreme ? "extreme " : "") + signed_fraction(move.scan_fraction) +
-                              " scan, vol " + (move.vol > 0 ? "up" : move.vol < 0 ? "down" : "0");
+                              (move.extreme ? "extreme " : "") +
+                              signed_fraction(move.scan_fraction) + " scan, vol " +
+                              (move.vol > 0   ? "up"
+                               : move.vol < 0 ? "down"
+                                              : "0");
     builder.add(label, [&](std::size_t u, StressBuilder::Shock& shock) {
       const SpanParams& p = *params[u];
       const double scan = move.extreme ? move.scan_fraction * p.extreme * p.price_scan
@@ -145,8 +148,8 @@ void add_grid(StressBuilder& builder, const PerUnderlying<GridParams>& grid,
   for (int j = 0; j <= steps; ++j) {
     for (int v = 0; v < 3; ++v) {
       const int direction = 1 - v;
-      const std::string label = "grid step " + std::to_string(j) + "/" + std::to_string(steps) +
-                                ", vol " + vol_names[v];
+      const std::string label =
+          "grid step " + std::to_string(j) + "/" + std::to_string(steps) + ", vol " + vol_names[v];
       builder.add(label, [&](std::size_t u, StressBuilder::Shock& shock) {
         const GridParams& p = *params[u];
         // This underlying's own step nearest to the grid's j (the same j when
@@ -163,7 +166,8 @@ void add_grid(StressBuilder& builder, const PerUnderlying<GridParams>& grid,
   }
   for (std::size_t k = 0; k < extended; ++k) {
     for (int sign : {+1, -1}) {
-      const std::string label = "grid extended " + std::to_string(k + 1) + (sign > 0 ? " up" : " down");
+      const std::string label =
+          "grid extended " + std::to_string(k + 1) + (sign > 0 ? " up" : " down");
       builder.add(label, [&](std::size_t u, StressBuilder::Shock& shock) {
         const GridParams& p = *params[u];
         if (k >= p.extended.size()) {

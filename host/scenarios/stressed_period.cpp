@@ -74,10 +74,10 @@ ScenarioSet generate_stressed_historical(const History& history, const Historica
     stressed = period_run(history, mpor, apc);
   } else {
     if (history.dates.size() < kStressedWindow + mpor) {
-      apc.stressed_weight_spot.fail(
-          "choosing the stressed period takes " + std::to_string(kStressedWindow) +
-          " scenarios of history; " + history.path + " has " +
-          std::to_string(history.dates.size()) + " rows (give stressed_period instead)");
+      apc.stressed_weight_spot.fail("choosing the stressed period takes " +
+                                    std::to_string(kStressedWindow) + " scenarios of history; " +
+                                    history.path + " has " + std::to_string(history.dates.size()) +
+                                    " rows (give stressed_period instead)");
     }
     const std::size_t start = stressed_window_start(history, mpor);
     stressed = {start, start + kStressedWindow};
@@ -85,13 +85,13 @@ ScenarioSet generate_stressed_historical(const History& history, const Historica
   // The stressed scenarios before the lookback join it; those inside it keep their place.
   const ScenarioRun added{stressed.first,
                           std::max(stressed.first, std::min(stressed.end, lookback_first))};
-  const std::size_t inside = stressed.end > lookback_first
-                                 ? stressed.end - std::max(stressed.first, lookback_first)
-                                 : 0;
+  const std::size_t inside =
+      stressed.end > lookback_first ? stressed.end - std::max(stressed.first, lookback_first) : 0;
   const std::size_t others = lookback.count() - inside;
   if (others == 0) {
-    apc.stressed_weight_spot.fail("every scenario of the lookback is in the stressed period: "
-                                  "none is left to carry the weight 1 − stressed_weight");
+    apc.stressed_weight_spot.fail(
+        "every scenario of the lookback is in the stressed period: "
+        "none is left to carry the weight 1 − stressed_weight");
   }
   ScenarioSet set = lookback;
   if (added.size() > 0) {
@@ -99,7 +99,8 @@ ScenarioSet generate_stressed_historical(const History& history, const Historica
     window.lookback = added.size();
     window.mpor = mpor;
     window.first_row = added.first;
-    set = pool_scenarios({{historical_scenarios(history, window), 1.0}, {std::move(lookback), 1.0}});
+    set =
+        pool_scenarios({{historical_scenarios(history, window), 1.0}, {std::move(lookback), 1.0}});
   }
   const double w = *apc.stressed_weight;
   const double stressed_weight = w / static_cast<double>(stressed.size());
@@ -115,7 +116,8 @@ ScenarioSet generate_stressed_historical(const History& history, const Historica
 ScenarioSet generate_floor_historical(const History& history, const HistoricalSource& source,
                                       const AntiProcyclicality& apc) {
   const int days = *apc.floor_lookback_days;
-  const std::size_t needed = static_cast<std::size_t>(days) + static_cast<std::size_t>(source.mpor_days);
+  const std::size_t needed =
+      static_cast<std::size_t>(days) + static_cast<std::size_t>(source.mpor_days);
   if (history.dates.size() < needed) {
     apc.floor_spot.fail("floor_lookback_days " + std::to_string(days) + " + mpor_days " +
                         std::to_string(source.mpor_days) + " needs " + std::to_string(needed) +

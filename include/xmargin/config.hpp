@@ -152,7 +152,7 @@ struct CombineConfig {
 struct AntiProcyclicality {
   std::optional<double> buffer;  // b: margin × (1 + b) unless released
   bool buffer_released = false;
-  std::optional<double> stressed_weight;  // w of the stressed historical scenarios
+  std::optional<double> stressed_weight;                 // w of the stressed historical scenarios
   std::optional<std::pair<Date, Date>> stressed_period;  // absent: chosen from the history
   ConfigSpot stressed_period_spot;
   ConfigSpot stressed_weight_spot;

@@ -1,8 +1,8 @@
 #pragma once
 #include <array>
 #include <cstddef>
-#include <optional>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 

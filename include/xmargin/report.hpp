@@ -56,8 +56,8 @@ struct RunInfo {
   std::size_t accounts = 0, groups = 0, instruments = 0, positions = 0, underlyings = 0;
   std::size_t vol_surfaces = 0;  // underlyings (of those used) that carry a surface
   std::vector<StageTiming> timings;
-  ChunkPlan plan;  // how the backend cut the run to fit its memory budget
-  ComponentMask components{};  // which components.csv columns the run fills
+  ChunkPlan plan;                     // how the backend cut the run to fit its memory budget
+  ComponentMask components{};         // which components.csv columns the run fills
   std::vector<MarginDriver> drivers;  // by margin, largest first
 };
 
@@ -71,8 +71,7 @@ void write_margins_json(std::ostream& out, const std::vector<MarginRow>& rows, c
                         const std::vector<ComponentRow>* components = nullptr);
 // margins.json alone, written atomically.
 void write_margins_json(const std::string& path, const std::vector<MarginRow>& rows,
-                        const RunInfo& info,
-                        const std::vector<ComponentRow>* components = nullptr);
+                        const RunInfo& info, const std::vector<ComponentRow>* components = nullptr);
 // components.csv (SPEC §5.4): level,id, then every Component in order, a cell
 // empty where `mask` leaves the component out.
 void write_components_csv(std::ostream& out, const std::vector<ComponentRow>& rows,

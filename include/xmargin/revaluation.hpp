@@ -41,9 +41,9 @@ XM_HD inline VolChange scenario_vol_change(const ScenariosView& scenarios, std::
   if (scenarios.vol_moves[u]) {
     const std::size_t at = u * scenarios.count + s;
     if (scenarios.vol_term_power != nullptr && scenarios.vol_term_power[at] != 0.0) {
-      return {true, term_scaled_vol_shift(scenarios.vol_shift[at], days,
-                                          scenarios.vol_term_min_days[at],
-                                          scenarios.vol_term_power[at])};
+      return {true,
+              term_scaled_vol_shift(scenarios.vol_shift[at], days, scenarios.vol_term_min_days[at],
+                                    scenarios.vol_term_power[at])};
     }
     return {true, scenarios.vol_shift[at]};
   }

@@ -65,10 +65,10 @@ struct ScenarioSet {
   // (the usual case) or both [U * N].
   std::vector<double> vol_term_power;
   std::vector<double> vol_term_min_days;
-  std::vector<double> horizon_days;         // [N] business days of time decay
-  std::vector<double> weight;               // [N], sums to 1
-  std::vector<std::string> source;          // [N] e.g. "historical"
-  std::vector<std::string> label;           // [N] e.g. "1997-10-24/1997-10-28"
+  std::vector<double> horizon_days;  // [N] business days of time decay
+  std::vector<double> weight;        // [N], sums to 1
+  std::vector<std::string> source;   // [N] e.g. "historical"
+  std::vector<std::string> label;    // [N] e.g. "1997-10-24/1997-10-28"
 
   std::optional<MonteCarloDraws> monte_carlo;  // which scenarios are Monte Carlo draws
 

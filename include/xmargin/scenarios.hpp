@@ -56,7 +56,7 @@ struct ConfiguredSource {
   WeightedScenarios part;
 };
 std::vector<ConfiguredSource> configured_sources(const History& history, const Config& config,
-                                                bool draw_monte_carlo_on_host = true);
+                                                 bool draw_monte_carlo_on_host = true);
 // The sources pooled (pool_scenarios; a lone source as it is).
 ScenarioSet pool_configured(std::vector<ConfiguredSource> parts);
 

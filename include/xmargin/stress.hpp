@@ -38,8 +38,8 @@ struct StressSet {
 // SPEC §5.3's scenarios for the underlyings `underlying_ids` (the book's, in
 // order). `history` is needed only by named scenarios with history_dates (a
 // date it lacks is an InputError at that date in config.json).
-StressSet generate_stress(const StressConfig& stress, const std::vector<std::string>& underlying_ids,
-                          const History* history);
+StressSet generate_stress(const StressConfig& stress,
+                          const std::vector<std::string>& underlying_ids, const History* history);
 
 // InputError at the config key of a per-underlying entry or named shock whose
 // underlying the market does not have.

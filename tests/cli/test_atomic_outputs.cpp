@@ -93,7 +93,8 @@ TEST_F(Outputs, AFailedWriteNamesTheFileAndReasonAndLeavesNoTemporaryFiles) {
             "xmargin: error: cannot write " + out_.file("margins.json") + ": File too large\n");
   EXPECT_EQ(test::read_text(out_.file("margins.csv")), csv);
   EXPECT_EQ(test::read_text(out_.file("margins.json")), json);
-  EXPECT_EQ(names_in(out_.path()), (std::set<std::string>{"components.csv", "margins.csv", "margins.json"}));
+  EXPECT_EQ(names_in(out_.path()),
+            (std::set<std::string>{"components.csv", "margins.csv", "margins.json"}));
 }
 
 TEST_F(Outputs, AnOutFolderThatCannotBeMadeStopsBeforeLoading) {

@@ -135,8 +135,7 @@ TEST_F(Sample, ScenarioReplayGivesTheSameMargins) {
       kBinary + " run --backend cpu --market " + sample + "market.json --instruments " + sample +
       "instruments.csv --positions " + sample + "positions.csv --accounts " + sample +
       "accounts.csv --config " + sample + "config.json --history " + sample +
-      "history.csv --scenarios " + dir.file("s.csv") +
-      " --out " + dir.path());
+      "history.csv --scenarios " + dir.file("s.csv") + " --out " + dir.path());
   ASSERT_EQ(replay.exit_code, 0) << replay.output;
   EXPECT_EQ(test::read_text(dir.file("margins.csv")), test::read_text(out_->file("margins.csv")));
 }

@@ -69,13 +69,15 @@ class StressBook {
         bb *= 1.0 + 0.018 * z + 0.002 * ((r % 3) - 1);
       }
       char line[96];
-      std::snprintf(line, sizeof line, "2000-%02d-%02d,%.6f,%.6f\n", 1 + r / 28, 1 + r % 28, aa, bb);
+      std::snprintf(line, sizeof line, "2000-%02d-%02d,%.6f,%.6f\n", 1 + r / 28, 1 + r % 28, aa,
+                    bb);
       history += line;
     }
     dir_.write("history.csv", history);
-    dir_.write("config.json", std::string(R"({"measure": "es", "confidence": 0.9, "time_decay": )") +
-                                  (time_decay ? "true" : "false") +
-                                  R"(, "scenarios": )" + scenarios_json + extra_json + "}");
+    dir_.write("config.json",
+               std::string(R"({"measure": "es", "confidence": 0.9, "time_decay": )") +
+                   (time_decay ? "true" : "false") + R"(, "scenarios": )" + scenarios_json +
+                   extra_json + "}");
   }
 
   InputPaths paths() const {

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <numeric>
 
-#include "stress/stress_book.hpp"
 #include "io/loaders.hpp"
+#include "stress/stress_book.hpp"
 #include "xmargin/margin_scenarios.hpp"
 #include "xmargin/scenarios.hpp"
 
@@ -18,7 +18,8 @@ void expect_close(double actual, double expected, const std::string& what) {
   EXPECT_NEAR(actual, expected, 1e-9 * std::max(1.0, std::fabs(expected))) << what;
 }
 
-constexpr const char* kCrash = R"({"named": [{"name": "crash", "shocks": {"*": {"price": -0.3}}}]})";
+constexpr const char* kCrash =
+    R"({"named": [{"name": "crash", "shocks": {"*": {"price": -0.3}}}]})";
 
 // The combine rule and tools applied to made-up tails and charges.
 ComponentValues combine(const std::string& json_rules, double statistical, double stress,
@@ -52,8 +53,8 @@ TEST(AntiProcyclicality, BufferAddsItsShareUnlessReleased) {
   const ComponentValues on = combine(R"(, "anti_procyclicality": {"buffer": 0.25})", 100.0, 60.0);
   expect_close(on[Component::margin], 125.0, "buffer on");
   expect_close(on[Component::buffer], 25.0, "what the buffer adds");
-  const ComponentValues released = combine(
-      R"(, "anti_procyclicality": {"buffer": 0.25, "buffer_released": true})", 100.0, 60.0);
+  const ComponentValues released =
+      combine(R"(, "anti_procyclicality": {"buffer": 0.25, "buffer_released": true})", 100.0, 60.0);
   expect_close(released[Component::margin], 100.0, "released");
   EXPECT_EQ(released[Component::buffer], 0.0);
 }
@@ -131,8 +132,8 @@ TEST(AntiProcyclicality, FloorBindsInARunWhoseLongLookbackHoldsTheVolatileYears)
   // The book's history: calm recent rows after volatile ones, so the floor's
   // lookback (all rows) is riskier than the 20-row lookback.
   const test::StressBook book(R"({"historical": {"lookback_days": 20, "mpor_days": 1}})",
-                              R"(, "anti_procyclicality": {"floor_lookback_days": 55})",
-                              false, /*calm_recent=*/true);
+                              R"(, "anti_procyclicality": {"floor_lookback_days": 55})", false,
+                              /*calm_recent=*/true);
   const auto c = book.components().at("LONG");
   EXPECT_GT(c[Component::floor], 2.0 * c[Component::statistical]);
   EXPECT_EQ(c[Component::margin], c[Component::floor]);
@@ -165,7 +166,8 @@ TEST(StressConfig, BadValuesNameConfigLineAndColumn) {
   for (const BadConfig& bad : cases) {
     const test::StressBook book(test::with_stress(bad.stress));
     const std::string error = book.error();
-    EXPECT_EQ(error.rfind(book.dir().file(bad.message), 0), 0u) << bad.stress << "\n  got: " << error;
+    EXPECT_EQ(error.rfind(book.dir().file(bad.message), 0), 0u)
+        << bad.stress << "\n  got: " << error;
   }
 }
 

@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "stress/stress_book.hpp"
 #include "backends/views_of.hpp"
+#include "stress/stress_book.hpp"
 #include "support/random_book.hpp"
 #include "xmargin/revaluation.hpp"
 #include "xmargin/stress.hpp"
@@ -86,9 +86,9 @@ TEST(StressBackends, ChargesAreTheReductionOfTheUnitPnl) {
         double total = 0.0;
         for (auto e = b.row_offsets[p]; e < b.row_offsets[p + 1]; ++e) {
           const auto i = static_cast<std::size_t>(b.entry_instrument[e]);
-          const double v = b.entry_weight[e] *
-                           unit_pnl(instruments_view_of(b), underlyings_view_of(b),
-                                    scenarios_view_of(stress.scenarios), true, i, s);
+          const double v =
+              b.entry_weight[e] * unit_pnl(instruments_view_of(b), underlyings_view_of(b),
+                                           scenarios_view_of(stress.scenarios), true, i, s);
           pnl[static_cast<std::size_t>(b.underlying[i])] += v;
           total += v;
         }
@@ -111,8 +111,12 @@ TEST(StressBackends, ChargesAreTheReductionOfTheUnitPnl) {
 
 TEST(StressBackends, SampleRunsTheSameOnTheEmulationAndTheCpu) {
   const std::string sample = std::string(XM_SOURCE_DIR) + "/scenarios/default/";
-  InputPaths paths{sample + "market.json", sample + "instruments.csv", sample + "positions.csv",
-                   sample + "accounts.csv", sample + "history.csv",    sample + "config.json",
+  InputPaths paths{sample + "market.json",
+                   sample + "instruments.csv",
+                   sample + "positions.csv",
+                   sample + "accounts.csv",
+                   sample + "history.csv",
+                   sample + "config.json",
                    ""};
   const PreparedRun prepared = prepare_run(paths);
   ASSERT_TRUE(prepared.stress.has_value());
@@ -142,7 +146,8 @@ TEST(StressBackends, CudaAgreesWithCpuWhenADeviceIsPresent) {
   const StressSet stress = random_stress(c.book);
   const StressResult reference = run_stress(*make_cpu_backend({}), c.book, stress, true);
   BackendOptions options;
-  const StressResult device = run_stress(*make_backend(BackendKind::cuda, options), c.book, stress, true);
+  const StressResult device =
+      run_stress(*make_backend(BackendKind::cuda, options), c.book, stress, true);
   ASSERT_EQ(device.charges.size(), reference.charges.size());
   for (std::size_t k = 0; k < reference.charges.size(); ++k) {
     EXPECT_NEAR(device.charges[k], reference.charges[k],

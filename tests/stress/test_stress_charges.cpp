@@ -39,8 +39,8 @@ TEST(SpanScan, LongFutureLossesAreTheExactScanFractions) {
   // SPAN's 16: 0, +1/3, −1/3, +2/3, −2/3, +1, −1 of the scan each with vol up
   // and down, then ±2 scans (covered at 0.35). One future of multiplier 10 on
   // a spot of 100 loses 10 · 100 · move.
-  const double fractions[16] = {0,   0,   1,  1,  -1, -1, 2,  2,
-                                -2,  -2,  3,  3,  -3, -3, 6,  -6};  // thirds of the scan
+  const double fractions[16] = {0,  0,  1, 1, -1, -1, 2, 2,
+                                -2, -2, 3, 3, -3, -3, 6, -6};  // thirds of the scan
   double worst = 0.0;
   for (std::size_t s = 0; s < 16; ++s) {
     const double pnl = 10.0 * unit_pnl(instruments_view_of(packed), underlyings_view_of(packed),
@@ -119,8 +119,8 @@ TEST(Grid, VolShockFollowsDaysToExpiry) {
     const double base = test::bs_call(100, 100, 0.2, years);
     const double shock = 0.3 * std::pow(30.0 / std::max(days, 7.0), 0.3);
     for (const auto& [s, sign] : {std::pair{std::size_t{6}, 1.0}, {std::size_t{8}, -1.0}}) {
-      const double pnl = unit_pnl(instruments_view_of(packed), underlyings_view_of(packed), view,
-                                  false, i, s);
+      const double pnl =
+          unit_pnl(instruments_view_of(packed), underlyings_view_of(packed), view, false, i, s);
       const double vol = std::max(0.2 + sign * shock, 0.01);  // the SPEC's vol floor
       expect_close(pnl, test::bs_call(100, 100, vol, years) - base,
                    std::string(id) + (sign > 0 ? " vol up" : " vol down"));

@@ -85,9 +85,9 @@ std::string accounts_csv(const Book& book) {
 }
 
 std::string config_json(std::size_t lookback_days, const std::string& stress) {
-  const std::string historical = "\"historical\": { \"lookback_days\": " +
-                                 std::to_string(lookback_days) +
-                                 ", \"mpor_days\": " + std::to_string(kMporDays) + " }";
+  const std::string historical =
+      "\"historical\": { \"lookback_days\": " + std::to_string(lookback_days) +
+      ", \"mpor_days\": " + std::to_string(kMporDays) + " }";
   std::string s =
       "{\n"
       "  \"measure\": \"es\",\n"

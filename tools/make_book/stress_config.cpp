@@ -45,21 +45,21 @@ std::string sample_stress_json(const std::vector<std::string>& ids,
       "        \"underlyings\": {";
   for (std::size_t u = 0; u < ids.size(); ++u) {
     s += u == 0 ? "\n          " : (u % 5 == 0 ? ",\n          " : ", ");
-    s += "\"" + ids[u] + "\": { \"price_scan\": " + fixed_from_scaled(scan_thousandths(prices[u]), 3) +
-         " }";
+    s += "\"" + ids[u] +
+         "\": { \"price_scan\": " + fixed_from_scaled(scan_thousandths(prices[u]), 3) + " }";
   }
-  s +=
-      "\n        } },\n"
-      "      \"grid\": { \"range\": 0.16, \"steps\": 8, \"vol_shock\": 0.10, \"power\": 0.3, "
-      "\"min_days\": 7,\n"
-      "                \"extended\": [ { \"move\": 0.30, \"covered\": 0.2 } ] },\n"
-      "      \"named\": [\n"
-      "        { \"name\": \"1987-10-19\", \"shocks\": { \"*\": { \"price\": -0.1917, \"vol\": 0.25 "
-      "} } },\n"
-      "        { \"name\": \"1998-08 Russia\", \"history_dates\": [\"1998-08-26\", "
-      "\"1998-08-31\"] }\n"
-      "      ]\n"
-      "    }";
+  s += "\n        } },\n"
+       "      \"grid\": { \"range\": 0.16, \"steps\": 8, \"vol_shock\": 0.10, \"power\": 0.3, "
+       "\"min_days\": 7,\n"
+       "                \"extended\": [ { \"move\": 0.30, \"covered\": 0.2 } ] },\n"
+       "      \"named\": [\n"
+       "        { \"name\": \"1987-10-19\", \"shocks\": { \"*\": { \"price\": -0.1917, \"vol\": "
+       "0.25 "
+       "} } },\n"
+       "        { \"name\": \"1998-08 Russia\", \"history_dates\": [\"1998-08-26\", "
+       "\"1998-08-31\"] }\n"
+       "      ]\n"
+       "    }";
   return s;
 }
 

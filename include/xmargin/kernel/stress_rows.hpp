@@ -19,11 +19,11 @@ struct StressLaunch {
   // so that an underlying's positions are one run (stress_rows_by_underlying).
   PortfoliosView rows;
   const std::int32_t* instrument_underlying;
-  const double* unit;      // [I × columns], instrument-major unit P&L
-  std::size_t columns;     // N stress scenarios
-  const double* covered;   // [U × N]
+  const double* unit;     // [I × columns], instrument-major unit P&L
+  std::size_t columns;    // N stress scenarios
+  const double* covered;  // [U × N]
   std::size_t kind_offsets[kStressCharges + 1];
-  double* charges;         // [P × 3]
+  double* charges;  // [P × 3]
   // Smallest row · N + s whose portfolio P&L is not finite.
   unsigned long long* first_non_finite;
 };
@@ -54,7 +54,8 @@ XM_HD inline double per_underlying_charge(const StressLaunch& launch, std::size_
   for (std::int64_t run = begin; run < end;) {
     const std::int32_t u = launch.instrument_underlying[launch.rows.entry_instrument[run]];
     std::int64_t run_end = run + 1;
-    while (run_end < end && launch.instrument_underlying[launch.rows.entry_instrument[run_end]] == u) {
+    while (run_end < end &&
+           launch.instrument_underlying[launch.rows.entry_instrument[run_end]] == u) {
       ++run_end;
     }
     double worst = 0.0;
