@@ -1,5 +1,7 @@
 // The CLI on the embedded sample: exit codes, outputs, replay, determinism.
 #include <gtest/gtest.h>
+#include <algorithm>
+#include <set>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -94,6 +96,55 @@ TEST_F(Sample, MarginsJsonCarriesMetadataAndTheSameRows) {
   ASSERT_EQ(json["accounts"].size(), accounts);
   EXPECT_EQ(json["accounts"][0]["id"], rows[1][1]);
   EXPECT_EQ(json["accounts"][0]["margin"].get<double>(), std::stod(rows[1][2]));
+}
+
+TEST_F(Sample, ComponentsCsvHoldsEveryComponentOfEachMargin) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->output;
+  const auto components = csv_rows(test::read_text(out_->file("components.csv")));
+  const auto margins = csv_rows(test::read_text(out_->file("margins.csv")));
+  ASSERT_EQ(components.size(), margins.size());
+  EXPECT_EQ(components[0],
+            (std::vector<std::string>{"level", "id", "historical", "filtered_historical",
+                                      "monte_carlo", "statistical", "span", "grid", "named",
+                                      "stress", "buffer", "floor", "margin"}));
+  std::set<std::string> isolated;
+  for (const auto& row :
+       csv_rows(test::read_text(std::string(XM_SOURCE_DIR) + "/scenarios/default/accounts.csv"))) {
+    if (row.size() > 1 && row[1] == "isolated") isolated.insert(row[0]);
+  }
+  ASSERT_FALSE(isolated.empty());
+  std::size_t stress_bound = 0;
+  for (std::size_t r = 1; r < components.size(); ++r) {
+    const auto& c = components[r];
+    ASSERT_EQ(c.size(), 13u);
+    EXPECT_EQ(c[0], margins[r][0]);
+    EXPECT_EQ(c[1], margins[r][1]);
+    // The sample configures one historical source, all three stress kinds and a released
+    // buffer; no filtered historical, Monte Carlo or floor.
+    EXPECT_EQ(c[3], "") << c[1];
+    EXPECT_EQ(c[4], "") << c[1];
+    EXPECT_EQ(c[11], "") << c[1];
+    EXPECT_EQ(c[2], c[5]) << "a lone source's own measure is the statistical one";
+    EXPECT_EQ(c[10], "0") << "the buffer is released";
+    EXPECT_EQ(c[12], margins[r][2]) << "components.csv's margin is margins.csv's";
+    const double stress = std::stod(c[9]);
+    const double largest_kind = std::max({std::stod(c[6]), std::stod(c[7]), std::stod(c[8])});
+    if (isolated.count(c[1]) == 0) {
+      EXPECT_EQ(stress, largest_kind) << c[1];
+      EXPECT_EQ(std::stod(c[12]), std::max(std::stod(c[5]), stress)) << c[1] << ": the max rule";
+    } else {
+      // An isolated account sums its positions' own components, each its own maximum.
+      EXPECT_GE(stress, largest_kind) << c[1];
+    }
+    stress_bound += std::stod(c[12]) == stress && stress > std::stod(c[5]) ? 1 : 0;
+  }
+  EXPECT_GT(stress_bound, 100u) << "the stress margin drives many of the sample's margins";
+  EXPECT_NE(result_->output.find("margin driven by: grid"), std::string::npos) << result_->output;
+  const auto json = nlohmann::json::parse(test::read_text(out_->file("margins.json")));
+  EXPECT_EQ(json["components"], nlohmann::json({"historical", "statistical", "span", "grid",
+                                                "named", "stress", "buffer", "margin"}));
+  EXPECT_EQ(json["accounts"][0]["components"]["margin"], json["accounts"][0]["margin"]);
+  EXPECT_EQ(json["margin_drivers"][0]["component"], "grid");
 }
 
 TEST_F(Sample, PnlMatrixReproducesTheTail) {
