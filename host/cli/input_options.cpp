@@ -48,7 +48,9 @@ InputPaths resolve_input_paths(const InputOptions& options) {
     fill(paths.positions, "positions.csv", false);
     fill(paths.accounts, "accounts.csv", true);
     fill(paths.config, "config.json", true);
-    if (paths.scenarios.empty()) fill(paths.history, "history.csv", false);
+    // A replay needs no history, but reads one that is there: named stress
+    // scenarios with history_dates take their moves from it.
+    fill(paths.history, "history.csv", !paths.scenarios.empty());
   }
   const std::pair<const std::string*, const char*> required[] = {
       {&paths.market, "--market"},
