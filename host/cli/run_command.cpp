@@ -49,8 +49,9 @@ int run(const RunOptions& options) {
   }
   files.commit();
   std::cout << summary_text(outcome.rows, outcome.info);
-  std::cout << "wrote " << csv << ", " << json << " and " << components;
-  if (!options.pnl_path.empty()) std::cout << " and " << options.pnl_path;
+  std::cout << "wrote " << csv << ", " << json;
+  if (!options.pnl_path.empty()) std::cout << ", " << components << " and " << options.pnl_path;
+  if (options.pnl_path.empty()) std::cout << " and " << components;
   std::cout << "\n";
   return 0;
 }
