@@ -96,6 +96,24 @@ TEST(SpanScan, UnderlyingsAreSummedWithoutOffsetWhileTheStatisticalMarginOffsets
                "isolated statistical");
 }
 
+TEST(SpanScan, StressMporDecaysTimeInEveryStressScenario) {
+  const test::StressBook book(
+      test::with_stress(R"({"mpor_days": 5, "span": {"price_scan": 0.08, "vol_scan": 0.04}})"), "",
+      /*time_decay=*/true);
+  const PreparedRun prepared = prepare_run(book.paths());
+  const PackedBook& packed = prepared.packed.book;
+  const ScenariosView view = scenarios_view_of(prepared.stress->scenarios);
+  const std::size_t o30 = instrument_index(prepared, "O30");
+  // Scenario 0: price unchanged, vol up 4 points, 5 business days of decay.
+  const double years = 30.0 / 365.0;
+  const double expected =
+      test::bs_call(100, 100, 0.24, years - 5.0 / 252.0) - test::bs_call(100, 100, 0.2, years);
+  expect_close(
+      unit_pnl(instruments_view_of(packed), underlyings_view_of(packed), view, true, o30, 0),
+      expected, "decayed by the stress mpor");
+  EXPECT_EQ(prepared.stress->scenarios.horizon_days[0], 5.0);
+}
+
 TEST(Grid, VolShockFollowsDaysToExpiry) {
   // vol_shock · (30 / max(days, min_days))^power at 7, 30 and 365 days.
   EXPECT_DOUBLE_EQ(grid_vol_shock(0.3, 7, 7, 0.3), 0.3 * std::pow(30.0 / 7.0, 0.3));
