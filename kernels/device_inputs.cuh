@@ -14,6 +14,18 @@
 
 namespace xm::cuda_detail {
 
+// `host` copied into a buffer carved from `pool` (null when empty), ordered on
+// `stream`: the host vector must stay unchanged until the stream is synchronised.
+template <typename T>
+T* upload_array(DevicePool& pool, const std::vector<T>& host, cudaStream_t stream) {
+  T* device = pool.carve<T>(host.size());
+  if (!host.empty()) {
+    XM_CUDA_TRY(cudaMemcpyAsync(device, host.data(), host.size() * sizeof(T),
+                                cudaMemcpyHostToDevice, stream));
+  }
+  return device;
+}
+
 // The book and the scenario shocks in device memory, resident for a whole run
 // (carved from the run's pool in the order kernel::resident_device_bytes
 // counts them), with the views the kernels take.
@@ -139,12 +151,7 @@ struct DeviceInputs {
 
   template <typename T>
   static const T* copy(DevicePool& pool, const std::vector<T>& host, cudaStream_t stream) {
-    T* device = pool.carve<T>(host.size());
-    if (!host.empty()) {
-      XM_CUDA_TRY(cudaMemcpyAsync(device, host.data(), host.size() * sizeof(T),
-                                  cudaMemcpyHostToDevice, stream));
-    }
-    return device;
+    return upload_array(pool, host, stream);
   }
 };
 

@@ -32,6 +32,16 @@ KernelGrids kernel_grids(int sm_count);
 // device can run.
 cudaError_t probe_kernel_image();
 
+// Blocks of `threads` a grid-stride launch over `items` needs, at most
+// `max_blocks` and at least one.
+inline int grid_blocks(std::size_t items, int threads, int max_blocks) {
+  const std::size_t wanted =
+      (items + static_cast<std::size_t>(threads) - 1) / static_cast<std::size_t>(threads);
+  const std::size_t capped =
+      wanted < static_cast<std::size_t>(max_blocks) ? wanted : static_cast<std::size_t>(max_blocks);
+  return static_cast<int>(capped > 0 ? capped : 1);
+}
+
 void launch_revalue(const kernel::RevalueLaunch& launch, int blocks, cudaStream_t stream);
 void launch_select(const kernel::SelectLaunch& launch, int blocks, cudaStream_t stream);
 // Draws a set's Monte Carlo scenarios into the device shocks: the normals of

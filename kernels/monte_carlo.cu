@@ -46,13 +46,6 @@ __global__ void __launch_bounds__(kernel::kMonteCarloThreads)
   }
 }
 
-int blocks_for(std::size_t items, int max_blocks) {
-  return static_cast<int>(std::max<std::size_t>(
-      1,
-      std::min<std::size_t>((items + kernel::kMonteCarloThreads - 1) / kernel::kMonteCarloThreads,
-                            static_cast<std::size_t>(max_blocks))));
-}
-
 }  // namespace
 
 void launch_monte_carlo(std::uint64_t seed, const kernel::McScaleLaunch* scale,
@@ -60,16 +53,16 @@ void launch_monte_carlo(std::uint64_t seed, const kernel::McScaleLaunch* scale,
                         cudaStream_t stream) {
   const std::size_t pairs = moves.count * moves.normals_per_scenario / 2;
   if (pairs == 0) return;
-  normals_kernel<<<blocks_for(pairs, max_blocks), kernel::kMonteCarloThreads, 0, stream>>>(
-      seed, pairs, normals);
+  normals_kernel<<<grid_blocks(pairs, kernel::kMonteCarloThreads, max_blocks),
+                   kernel::kMonteCarloThreads, 0, stream>>>(seed, pairs, normals);
   XM_CUDA_CHECK_LAUNCH();
   if (scale != nullptr) {
-    scale_kernel<<<blocks_for(scale->count, max_blocks), kernel::kMonteCarloThreads, 0, stream>>>(
-        *scale);
+    scale_kernel<<<grid_blocks(scale->count, kernel::kMonteCarloThreads, max_blocks),
+                   kernel::kMonteCarloThreads, 0, stream>>>(*scale);
     XM_CUDA_CHECK_LAUNCH();
   }
-  moves_kernel<<<blocks_for(moves.items(), max_blocks), kernel::kMonteCarloThreads, 0, stream>>>(
-      moves);
+  moves_kernel<<<grid_blocks(moves.items(), kernel::kMonteCarloThreads, max_blocks),
+                 kernel::kMonteCarloThreads, 0, stream>>>(moves);
   XM_CUDA_CHECK_LAUNCH();
 }
 

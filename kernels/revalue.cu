@@ -1,5 +1,3 @@
-#include <algorithm>
-
 #include "cuda_check.cuh"
 #include "launches.cuh"
 #include "xmargin/kernel/device_plan.hpp"
@@ -26,10 +24,8 @@ int revalue_blocks_per_sm() {
 void launch_revalue(const kernel::RevalueLaunch& launch, int blocks, cudaStream_t stream) {
   const std::size_t items = launch.items();
   if (items == 0) return;
-  const auto needed = static_cast<int>(
-      std::min<std::size_t>((items + kernel::kRevalueThreads - 1) / kernel::kRevalueThreads,
-                            static_cast<std::size_t>(blocks)));
-  revalue_kernel<<<needed, kernel::kRevalueThreads, 0, stream>>>(launch, items);
+  revalue_kernel<<<grid_blocks(items, kernel::kRevalueThreads, blocks), kernel::kRevalueThreads, 0,
+                   stream>>>(launch, items);
   XM_CUDA_CHECK_LAUNCH();
 }
 

@@ -2,7 +2,6 @@
 // stress scenario, then one thread per portfolio row reducing the unit P&L to
 // its span, grid and named charges (include/xmargin/kernel/stress_rows.hpp,
 // the body the host emulation runs too).
-#include <algorithm>
 #include <vector>
 
 #include "cuda_check.cuh"
@@ -19,16 +18,6 @@ __global__ void __launch_bounds__(kernel::kStressThreads)
   for (std::size_t row = XM_GRID_THREAD_INDEX; row < rows; row += XM_GRID_THREAD_COUNT) {
     kernel::stress_row(launch, row);
   }
-}
-
-template <typename T>
-T* upload(DevicePool& pool, const std::vector<T>& host, cudaStream_t stream) {
-  T* device = pool.carve<T>(host.size());
-  if (!host.empty()) {
-    XM_CUDA_TRY(cudaMemcpyAsync(device, host.data(), host.size() * sizeof(T),
-                                cudaMemcpyHostToDevice, stream));
-  }
-  return device;
 }
 
 }  // namespace
@@ -48,9 +37,9 @@ StressResult run_stress_on_device(DevicePool& pool, const StressRequest& request
     inputs = DeviceInputs::upload(pool, book, stress.scenarios, stream);
     unit = pool.carve<double>(book.instrument_count() * columns);
     launch.rows = {rows, inputs.portfolios.row_offsets,
-                   upload(pool, request.rows->entry_instrument, stream),
-                   upload(pool, request.rows->entry_weight, stream)};
-    launch.covered = upload(pool, stress.covered, stream);
+                   upload_array(pool, request.rows->entry_instrument, stream),
+                   upload_array(pool, request.rows->entry_weight, stream)};
+    launch.covered = upload_array(pool, stress.covered, stream);
     launch.charges = pool.carve<double>(rows * kernel::kStressCharges);
   });
   launch.instrument_underlying = inputs.instruments.underlying;
@@ -69,10 +58,8 @@ StressResult run_stress_on_device(DevicePool& pool, const StressRequest& request
   events.time(StageEvents::revalue, stream, [&] { launch_revalue(revalue, blocks, stream); });
   events.time(StageEvents::select, stream, [&] {
     if (rows == 0) return;
-    const auto needed = static_cast<int>(
-        std::min<std::size_t>((rows + kernel::kStressThreads - 1) / kernel::kStressThreads,
-                              static_cast<std::size_t>(blocks)));
-    stress_kernel<<<needed, kernel::kStressThreads, 0, stream>>>(launch, rows);
+    stress_kernel<<<grid_blocks(rows, kernel::kStressThreads, blocks), kernel::kStressThreads, 0,
+                    stream>>>(launch, rows);
     XM_CUDA_CHECK_LAUNCH();
   });
   unsigned long long first_bad[2] = {0, 0};
