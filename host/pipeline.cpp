@@ -109,8 +109,7 @@ std::vector<TailRisk> extra_tails(const PreparedRun& prepared, Backend& backend,
   BackendRequest request;
   request.book = &prepared.packed.book;
   request.scenarios = &scenarios;
-  const Config& config = prepared.inputs.config;
-  request.settings = RiskSettings{config.confidence, config.time_decay};
+  request.settings = risk_settings(prepared.inputs.config);
   try {
     BackendResult result = backend.run(request);
     for (const StageTiming& timing : result.timings) {
@@ -129,8 +128,7 @@ std::vector<double> stress_charges(const PreparedRun& prepared, Backend& backend
   request.book = &prepared.packed.book;
   request.stress = &*prepared.stress;
   request.rows = &rows;
-  const Config& config = prepared.inputs.config;
-  request.settings = RiskSettings{config.confidence, config.time_decay};
+  request.settings = risk_settings(prepared.inputs.config);
   try {
     StressResult result = backend.stress(request);
     for (const StageTiming& timing : result.timings) {
@@ -172,7 +170,7 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
   BackendRequest request;
   request.book = &prepared.packed.book;
   request.scenarios = &prepared.scenarios;
-  request.settings = RiskSettings{config.confidence, config.time_decay};
+  request.settings = risk_settings(config);
   request.pnl_rows = pnl_accounts ? prepared.packed.layout.account_count : 0;
   request.progress = chunks;
   set_current_stage("backend");

@@ -43,8 +43,7 @@ int validate(const ValidateOptions& options) {
   BackendRequest request;
   request.book = &prepared.packed.book;
   request.scenarios = &prepared.scenarios;
-  request.settings =
-      RiskSettings{prepared.inputs.config.confidence, prepared.inputs.config.time_decay};
+  request.settings = risk_settings(prepared.inputs.config);
   const CrossLossMap ties = cross_losses(reference.rows, candidate.rows, request, *cpu, *cuda);
   ValidationReport report =
       compare_margin_rows(reference.rows, candidate.rows, ties, options.tolerance);

@@ -6,7 +6,6 @@
 #include <cstdio>
 
 #include "xmargin/error.hpp"
-#include "xmargin/revaluation.hpp"
 
 namespace xm {
 
@@ -29,10 +28,6 @@ const std::array<SpanMove, 16>& span_moves() {
                                                   {1.0, 0, true},
                                                   {-1.0, 0, true}}};
   return moves;
-}
-
-double grid_vol_shock(double vol_shock, double days_to_expiry, double min_days, double power) {
-  return term_scaled_vol_shift(vol_shock, days_to_expiry, min_days, power);
 }
 
 namespace {

@@ -93,14 +93,14 @@ ScenarioSet generate_stressed_historical(const History& history, const Historica
         "every scenario of the lookback is in the stressed period: "
         "none is left to carry the weight 1 − stressed_weight");
   }
-  ScenarioSet set = lookback;
+  ScenarioSet set = std::move(lookback);
   if (added.size() > 0) {
     HistoricalWindow window;
     window.lookback = added.size();
     window.mpor = mpor;
     window.first_row = added.first;
-    set =
-        pool_scenarios({{historical_scenarios(history, window), 1.0}, {std::move(lookback), 1.0}});
+    // Concatenated (the weights are set below).
+    set = pool_scenarios({{historical_scenarios(history, window), 1.0}, {std::move(set), 1.0}});
   }
   const double w = *apc.stressed_weight;
   const double stressed_weight = w / static_cast<double>(stressed.size());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "xmargin/chunk_plan.hpp"
+#include "xmargin/config.hpp"
 #include "xmargin/error.hpp"
 #include "xmargin/packed_book.hpp"
 #include "xmargin/scenario_set.hpp"
@@ -20,6 +21,10 @@ struct RiskSettings {
   double confidence = 0.99;
   bool time_decay = true;
 };
+
+inline RiskSettings risk_settings(const Config& config) {
+  return RiskSettings{config.confidence, config.time_decay};
+}
 
 // One backend run: revalue every instrument under every scenario, aggregate the
 // portfolios, take each portfolio's tail. The scenario set's underlyings must be

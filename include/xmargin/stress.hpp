@@ -54,7 +54,4 @@ struct SpanMove {
 };
 const std::array<SpanMove, 16>& span_moves();
 
-// A grid instrument's vol shock (SPEC §5.3): vol_shock · (30 / max(days, min_days))^power.
-double grid_vol_shock(double vol_shock, double days_to_expiry, double min_days, double power);
-
 }  // namespace xm

@@ -116,10 +116,11 @@ TEST(SpanScan, StressMporDecaysTimeInEveryStressScenario) {
 
 TEST(Grid, VolShockFollowsDaysToExpiry) {
   // vol_shock · (30 / max(days, min_days))^power at 7, 30 and 365 days.
-  EXPECT_DOUBLE_EQ(grid_vol_shock(0.3, 7, 7, 0.3), 0.3 * std::pow(30.0 / 7.0, 0.3));
-  EXPECT_DOUBLE_EQ(grid_vol_shock(0.3, 30, 7, 0.3), 0.3);
-  EXPECT_DOUBLE_EQ(grid_vol_shock(0.3, 365, 7, 0.3), 0.3 * std::pow(30.0 / 365.0, 0.3));
-  EXPECT_DOUBLE_EQ(grid_vol_shock(0.3, 2, 7, 0.3), grid_vol_shock(0.3, 7, 7, 0.3)) << "min_days";
+  EXPECT_DOUBLE_EQ(term_scaled_vol_shift(0.3, 7, 7, 0.3), 0.3 * std::pow(30.0 / 7.0, 0.3));
+  EXPECT_DOUBLE_EQ(term_scaled_vol_shift(0.3, 30, 7, 0.3), 0.3);
+  EXPECT_DOUBLE_EQ(term_scaled_vol_shift(0.3, 365, 7, 0.3), 0.3 * std::pow(30.0 / 365.0, 0.3));
+  EXPECT_DOUBLE_EQ(term_scaled_vol_shift(0.3, 2, 7, 0.3), term_scaled_vol_shift(0.3, 7, 7, 0.3))
+      << "min_days";
 
   const test::StressBook book(test::with_stress(
       R"({"grid": {"range": 0.1, "steps": 4, "vol_shock": 0.3, "power": 0.3, "min_days": 7}})"));
