@@ -6,6 +6,7 @@
 #include "stopwatch.hpp"
 #include "xmargin/error.hpp"
 #include "xmargin/margin_scenarios.hpp"
+#include "xmargin/scenario_checks.hpp"
 #include "xmargin/scenarios.hpp"
 
 namespace xm {
@@ -101,6 +102,20 @@ namespace {
                  "): an input is out of range; nothing was written");
 }
 
+// A backend that drew Monte Carlo scenarios itself found one out of bounds:
+// the host draws the same set and names the move at its config key, as a
+// run drawing on the host would have (an InputError, exit 2).
+[[noreturn]] void explain_out_of_bounds(const MonteCarloOutOfBounds& bad,
+                                        const PreparedRun& prepared) {
+  const Config& config = prepared.inputs.config;
+  XM_EXPECTS(config.monte_carlo && prepared.inputs.history, "draws without a Monte Carlo source");
+  const History& history = *prepared.inputs.history;
+  check_scenario_bounds(generate_monte_carlo(history, *config.monte_carlo, true),
+                        monte_carlo_origin(*config.monte_carlo, history));
+  throw RunError("the device drew Monte Carlo scenario " + std::to_string(bad.draw()) +
+                 " out of bounds, but the host draws it within them; nothing was written");
+}
+
 // One more backend run of the same book (a source alone, the floor), its
 // stage times prefixed with `name`.
 std::vector<TailRisk> extra_tails(const PreparedRun& prepared, Backend& backend,
@@ -118,6 +133,8 @@ std::vector<TailRisk> extra_tails(const PreparedRun& prepared, Backend& backend,
     return std::move(result.risk);
   } catch (const NonFiniteValue& bad) {
     explain_non_finite(bad, prepared, scenarios);
+  } catch (const MonteCarloOutOfBounds& bad) {
+    explain_out_of_bounds(bad, prepared);
   }
 }
 
@@ -181,6 +198,8 @@ RunOutcome run_margins(const PreparedRun& prepared, Backend& backend, bool pnl_a
     outcome.backend = backend.run(request);
   } catch (const NonFiniteValue& bad) {
     explain_non_finite(bad, prepared, prepared.scenarios);
+  } catch (const MonteCarloOutOfBounds& bad) {
+    explain_out_of_bounds(bad, prepared);
   }
 
   // SPEC §5.3–5.4: each source alone, the floor and the stress charges.

@@ -190,15 +190,18 @@ class CudaExecutor {
     XM_CUDA_TRY(cudaStreamSynchronize(compute));
   }
 
-  // Waits for every copy, moves the last P&L rows, and throws NonFiniteValue
-  // for the first non-finite P&L (the instruments' before the portfolios').
+  // Waits for every copy, moves the last P&L rows, and throws
+  // MonteCarloOutOfBounds for a draw out of bounds, else NonFiniteValue for the
+  // first non-finite P&L (the instruments' before the portfolios').
   void finish() {
     XM_CUDA_TRY(cudaStreamSynchronize(context_.compute.get()));
     XM_CUDA_TRY(cudaStreamSynchronize(context_.copy.get()));
     for (int b = 0; b < 2; ++b) drain(b);
-    unsigned long long first_bad[2] = {0, 0};
+    unsigned long long first_bad[3] = {0, 0, 0};
     XM_CUDA_TRY(
         cudaMemcpy(first_bad, inputs_.first_non_finite, sizeof(first_bad), cudaMemcpyDeviceToHost));
+    // A draw out of bounds explains any non-finite P&L it caused.
+    if (first_bad[2] != kernel::kNoNonFinite) throw MonteCarloOutOfBounds(first_bad[2]);
     for (int which = 0; which < 2; ++which) {
       if (first_bad[which] != kernel::kNoNonFinite) {
         throw NonFiniteValue(which == 1, first_bad[which] / count_, first_bad[which] % count_);

@@ -35,7 +35,8 @@ struct DeviceInputs {
   ScenariosView scenarios{};
   PortfoliosView portfolios{};
   const double* weight = nullptr;
-  unsigned long long* first_non_finite = nullptr;  // [2]: unit P&L, portfolio P&L
+  // [3]: unit P&L, portfolio P&L, Monte Carlo draw out of bounds
+  unsigned long long* first_non_finite = nullptr;
   // The Monte Carlo draws the device makes itself (has_monte_carlo).
   bool has_monte_carlo = false;
   std::uint64_t monte_carlo_seed = 0;
@@ -82,9 +83,9 @@ struct DeviceInputs {
     d.scenarios = {scenarios.count(), price_factor, vol_shift,   vol_moves,      horizon_days,
                    tenor_offsets,     tenor_days,   tenor_shift, vol_term_power, vol_term_min_days};
     d.weight = copy(pool, scenarios.weight, stream);
-    d.first_non_finite = pool.carve<unsigned long long>(2);
+    d.first_non_finite = pool.carve<unsigned long long>(3);
     // All bits set is kernel::kNoNonFinite: nothing seen yet.
-    XM_CUDA_TRY(cudaMemsetAsync(d.first_non_finite, 0xff, 2 * sizeof(unsigned long long), stream));
+    XM_CUDA_TRY(cudaMemsetAsync(d.first_non_finite, 0xff, 3 * sizeof(unsigned long long), stream));
     if (scenarios.monte_carlo) {
       d.describe_monte_carlo(pool, scenarios, price_factor, vol_shift, tenor_shift, stream);
     }
@@ -146,7 +147,8 @@ struct DeviceInputs {
                          price_factor,
                          vol_shift,
                          this->scenarios.tenor_offsets,
-                         tenor_shift};
+                         tenor_shift,
+                         first_non_finite + 2};
   }
 
   template <typename T>

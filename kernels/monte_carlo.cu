@@ -107,6 +107,8 @@ ScenarioSet cuda_draw_monte_carlo(const ScenarioSet& scenarios, std::vector<doub
   Scratch<std::int32_t> factor_target(mc.factors);
   Scratch<std::int32_t> tenor_offsets(drawn.tenor_offsets.size());
   Scratch<double> tenor_shift(drawn.tenor_shift.size());
+  Scratch<unsigned long long> first_out_of_bounds(1);
+  XM_CUDA_TRY(cudaMemset(first_out_of_bounds.data, 0xff, sizeof(unsigned long long)));
   // The vol and tenor columns of the draws start at 0, as the backend's upload
   // leaves them.
   const auto zero_columns = [&](std::vector<double>& shocks, std::size_t rows) {
@@ -135,10 +137,15 @@ ScenarioSet cuda_draw_monte_carlo(const ScenarioSet& scenarios, std::vector<doub
                                     price_factor.data,
                                     vol_shift.data,
                                     upload(tenor_offsets, drawn.tenor_offsets),
-                                    tenor_shift.data};
+                                    tenor_shift.data,
+                                    first_out_of_bounds.data};
   cuda_detail::launch_monte_carlo(mc.seed, mc.student_t ? &scale_launch : nullptr, moves, z.data,
                                   1024, nullptr);
   XM_CUDA_TRY(cudaDeviceSynchronize());
+  unsigned long long out_of_bounds = 0;
+  XM_CUDA_TRY(cudaMemcpy(&out_of_bounds, first_out_of_bounds.data, sizeof out_of_bounds,
+                         cudaMemcpyDeviceToHost));
+  if (out_of_bounds != kernel::kNoNonFinite) throw MonteCarloOutOfBounds(out_of_bounds);
   XM_CUDA_TRY(cudaMemcpy(drawn.price_factor.data(), price_factor.data,
                          drawn.price_factor.size() * sizeof(double), cudaMemcpyDeviceToHost));
   XM_CUDA_TRY(cudaMemcpy(drawn.vol_shift.data(), vol_shift.data,

@@ -61,7 +61,8 @@ void emulate_grid_stride(std::size_t items, int grid, int threads, Item&& item) 
 // The device's Monte Carlo draws (kernels/monte_carlo.cu) into a copy of the
 // set: the vol columns zeroed as the upload does, the normals from cuRAND's
 // host generator in place of the device's Philox kernel (the one step that is
-// the device's alone), then the scale and moves kernels' items.
+// the device's alone), then the scale and moves kernels' items. A move out of
+// bounds is MonteCarloOutOfBounds, as the device run reports it.
 ScenarioSet draw_monte_carlo_as_the_device(const ScenarioSet& scenarios, int grid) {
   ScenarioSet drawn = scenarios;
   const MonteCarloDraws& mc = *drawn.monte_carlo;
@@ -77,6 +78,7 @@ ScenarioSet draw_monte_carlo_as_the_device(const ScenarioSet& scenarios, int gri
   std::vector<double> normals(mc.count * mc.normals_per_scenario);
   PhiloxNormals(mc.seed).next(normals.data(), normals.size());
   std::vector<double> scale(mc.student_t ? mc.count : 0);
+  unsigned long long first_out_of_bounds = kernel::kNoNonFinite;
   const kernel::McScaleLaunch scale_launch{normals.data(),          mc.count, mc.factors,
                                            mc.normals_per_scenario, mc.nu,    scale.data()};
   if (mc.student_t) {
@@ -97,9 +99,11 @@ ScenarioSet draw_monte_carlo_as_the_device(const ScenarioSet& scenarios, int gri
       drawn.price_factor.data(),
       drawn.vol_shift.data(),
       drawn.tenor_offsets.empty() ? nullptr : drawn.tenor_offsets.data(),
-      drawn.tenor_shift.data()};
+      drawn.tenor_shift.data(),
+      &first_out_of_bounds};
   emulate_grid_stride(moves.items(), grid, kernel::kMonteCarloThreads,
                       [&](std::size_t item) { kernel::mc_moves_item(moves, item); });
+  if (first_out_of_bounds != kernel::kNoNonFinite) throw MonteCarloOutOfBounds(first_out_of_bounds);
   drawn.monte_carlo.reset();  // now plain shocks
   return drawn;
 }

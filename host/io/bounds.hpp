@@ -2,6 +2,8 @@
 #include <limits>
 #include <string>
 
+#include "xmargin/scenario_bounds.hpp"
+
 namespace xm {
 
 // Plausibility bounds on inputs (docs/formats.md "Bounds"). They are far
@@ -27,9 +29,10 @@ inline constexpr Bound kMultiplierBound{kSmallestPositive, 1e9, "> 0 and at most
 inline constexpr Bound kExposureBound{0.0, 1e15, "at most 1e15"};  // |quantity × multiplier|
 // A group sums its accounts' collateral: bounded so the sum stays finite.
 inline constexpr Bound kCollateralBound{0.0, 1e15, "between 0 and 1e15"};
-inline constexpr Bound kDailyRatioBound{1e-3, 1e3, "between 1e-3 and 1e3"};   // history, row on row
-inline constexpr Bound kPriceFactorBound{1e-6, 1e6, "between 1e-6 and 1e6"};  // replayed
-inline constexpr Bound kVolShiftBound{-10.0, 10.0, "between -10 and 10"};     // replayed
-inline constexpr int kMaxDaysToExpiry = 36'525;                               // 100 years
+inline constexpr Bound kDailyRatioBound{1e-3, 1e3, "between 1e-3 and 1e3"};  // history, row on row
+// Replayed and generated scenarios alike (include/xmargin/scenario_bounds.hpp).
+inline constexpr Bound kPriceFactorBound{kMinPriceFactor, kMaxPriceFactor, "between 1e-6 and 1e6"};
+inline constexpr Bound kVolShiftBound{-kMaxVolShift, kMaxVolShift, "between -10 and 10"};
+inline constexpr int kMaxDaysToExpiry = 36'525;  // 100 years
 
 }  // namespace xm

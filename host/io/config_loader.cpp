@@ -12,6 +12,7 @@ HistoricalSource read_historical(const JsonDocument& doc, const Pointer& at) {
   const SourceReader read(doc, at);
   doc.allow_keys(at, {"lookback_days", "mpor_days", "weight"});
   HistoricalSource source;
+  source.spot = doc.key_spot(at);
   read.whole("lookback_days", 1, kMaxLookbackDays, source.lookback_days);
   read.whole("mpor_days", 1, kMaxMporDays, source.mpor_days);
   read.weight(source.weight);
@@ -22,6 +23,7 @@ FilteredHistoricalSource read_filtered_historical(const JsonDocument& doc, const
   const SourceReader read(doc, at);
   doc.allow_keys(at, {"lookback_days", "mpor_days", "lambda", "seed_days", "weight"});
   FilteredHistoricalSource source;
+  source.spot = doc.key_spot(at);
   read.whole("lookback_days", 1, kMaxLookbackDays, source.lookback_days);
   read.whole("mpor_days", 1, kMaxMporDays, source.mpor_days);
   read.open_interval("lambda", 0.0, 1.0, source.lambda);
@@ -35,6 +37,7 @@ MonteCarloSource read_monte_carlo(const JsonDocument& doc, const Pointer& at) {
   doc.allow_keys(at, {"count", "mpor_days", "seed", "distribution", "nu", "covariance",
                       "vol_factors", "weight"});
   MonteCarloSource source;
+  source.spot = doc.key_spot(at);
   read.whole("count", 1, kMaxMonteCarloCount, source.count);
   read.whole("mpor_days", 1, kMaxMporDays, source.mpor_days);
   if (read.has("seed")) {

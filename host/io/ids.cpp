@@ -25,6 +25,22 @@ std::pair<std::size_t, bool> IdRegistry::insert(std::string_view id) {
   return {ids_.size() - 1, true};
 }
 
+std::optional<std::string> underlying_id_problem(std::string_view id) {
+  if (id.empty()) return "empty id";
+  if (id == "*") return "'*' stands for every underlying in stress shocks and cannot be an id";
+  if (id == "date") return "'date' is history.csv's date column and cannot be an id";
+  if (id.find('@') != std::string_view::npos) {
+    return "an underlying id may not contain '@', which marks a tenor column (<id>.vol@30d)";
+  }
+  for (const std::string_view suffix : {".vol", ".vol_shift", ".price_factor"}) {
+    if (id.size() >= suffix.size() && id.substr(id.size() - suffix.size()) == suffix) {
+      return "an underlying id may not end in '" + std::string(suffix) +
+             "', which marks a column of history or scenario files";
+    }
+  }
+  return std::nullopt;
+}
+
 void sort_by_id(std::vector<Account>& accounts) {
   const auto by_id = [](const Account& a, const Account& b) { return a.id < b.id; };
   if (!std::is_sorted(accounts.begin(), accounts.end(), by_id)) {

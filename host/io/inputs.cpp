@@ -1,6 +1,7 @@
 #include "xmargin/inputs.hpp"
 #include "io/loaders.hpp"
 #include "xmargin/error.hpp"
+#include "xmargin/factor_model.hpp"
 #include "xmargin/scenarios.hpp"
 #include "xmargin/stress.hpp"
 
@@ -46,6 +47,11 @@ Inputs load_inputs(const InputPaths& paths) {
   // A replay reads the history too when given: named stress scenarios with
   // history_dates take their moves from it.
   if (!paths.history.empty()) inputs.history = load_history(paths.history, underlyings);
+  // Refused before any work: the model's size grows with the square and cube
+  // of its factors.
+  if (inputs.config.monte_carlo && inputs.history && !inputs.replayed_scenarios) {
+    check_monte_carlo_size(*inputs.history, *inputs.config.monte_carlo);
+  }
   return inputs;
 }
 

@@ -43,6 +43,13 @@ class IdRegistry {
 std::string_view unique_id(const CsvReader& table, const CsvReader::Row& row, std::size_t column,
                            IdRegistry& seen, const char* kind);
 
+// Why `id` cannot name an underlying, or nullopt when it can. Underlying ids
+// become column names in history.csv ("<id>", "<id>.vol", "<id>.vol@<days>d")
+// and in scenario files ("<id>.price_factor", "<id>.vol_shift",
+// "<id>.vol_shift@<days>d"), and "*" stands for every underlying in stress
+// shocks: an id that could be read as one of those would be misread.
+std::optional<std::string> underlying_id_problem(std::string_view id);
+
 // Sorts accounts by id; a list in id order already (the usual file) costs one pass.
 void sort_by_id(std::vector<Account>& accounts);
 

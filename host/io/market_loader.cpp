@@ -38,7 +38,7 @@ Market load_market(const std::string& path, const VolSurfaceSettings& surfaces) 
     }
     Underlying u;
     u.id = doc.string(at / "id");
-    if (u.id.empty()) doc.fail(at / "id", "empty id");
+    if (const auto problem = underlying_id_problem(u.id)) doc.fail(at / "id", *problem);
     if (!seen.emplace(u.id, i).second)
       doc.fail(at / "id", "duplicate underlying id '" + u.id + "'");
     u.price = doc.number(at / "price");

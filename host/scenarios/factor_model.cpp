@@ -1,5 +1,6 @@
 #include "xmargin/factor_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -7,6 +8,29 @@
 #include "xmargin/error.hpp"
 
 namespace xm {
+
+std::size_t monte_carlo_factor_count(const History& history, bool vol_factors) {
+  std::size_t count = history.series.size();
+  if (!vol_factors) return count;
+  for (const HistorySeries& series : history.series) {
+    count += series.tenor_vols.empty() ? (series.vols.empty() ? 0 : 1) : series.tenor_vols.size();
+  }
+  return count;
+}
+
+void check_monte_carlo_size(const History& history, const MonteCarloSource& source) {
+  const std::size_t factors = monte_carlo_factor_count(history, source.vol_factors);
+  if (factors <= kMaxMonteCarloFactors) return;
+  const std::size_t prices = history.series.size();
+  source.spot.fail("scenarios.monte_carlo: the book's " + std::to_string(prices) +
+                   " underlyings give " + std::to_string(factors) + " factors (" +
+                   std::to_string(prices) + " prices and " + std::to_string(factors - prices) +
+                   " vols and tenor vols of " + history.path + "), more than the " +
+                   std::to_string(kMaxMonteCarloFactors) +
+                   " a Monte Carlo model takes: its covariance grows with the square of the "
+                   "factors and its factorisation with the cube" +
+                   (factors - prices > 0 ? "; \"vol_factors\": false leaves the vols out" : ""));
+}
 
 FactorMoves factor_moves(const History& history, int window_days, bool vol_factors) {
   const std::size_t rows = history.dates.size();
@@ -103,15 +127,14 @@ std::vector<double> ewma_covariance(const FactorMoves& factors, double lambda) {
 }
 
 std::vector<double> cholesky_lower(const std::vector<double>& covariance,
-                                   const std::vector<std::string>& names,
-                                   const std::string& history_path) {
+                                   const std::vector<std::string>& names, const ConfigSpot& spot,
+                                   const std::string& cause) {
   const std::size_t d = names.size();
   auto not_psd = [&](std::size_t factor, const std::string& why) {
-    throw InputError(history_path, 0, 0,
-                     "the covariance of the Monte Carlo factors is not positive semi-definite "
-                     "within " +
-                         format_double(kPsdTolerance) + " relative: factor '" + names[factor] +
-                         "' " + why);
+    spot.fail(
+        "the covariance of the Monte Carlo factors is not positive semi-definite within "
+        "rounding: factor '" +
+        names[factor] + "' " + why + (cause.empty() ? "" : "; " + cause));
   };
   // Work on the correlation scale so that one tolerance fits factors of any
   // size (log returns and vol points); zero-variance factors stay zero.
@@ -122,9 +145,9 @@ std::vector<double> cholesky_lower(const std::vector<double>& covariance,
     scale[i] = std::sqrt(variance);
   }
   std::vector<double> lower(d * d, 0.0);
-  // For a PSD matrix a residual is at most √(pivot_i · pivot_j) ≤ √tolerance
-  // when pivot_j is within the tolerance of zero.
-  const double residual_limit = std::sqrt(kPsdTolerance);
+  const double rounding =
+      kPsdRoundingFactor * static_cast<double>(d) * std::numeric_limits<double>::epsilon();
+  double smallest_pivot = 1.0;  // of the pivots kept so far
   for (std::size_t j = 0; j < d; ++j) {
     if (scale[j] == 0.0) {
       for (std::size_t i = 0; i < d; ++i) {
@@ -135,14 +158,20 @@ std::vector<double> cholesky_lower(const std::vector<double>& covariance,
       }
       continue;
     }
+    const double tolerance = std::max(kPsdTolerance, rounding / smallest_pivot);
     double pivot = 1.0;
     for (std::size_t k = 0; k < j; ++k) pivot -= lower[j * d + k] * lower[j * d + k];
-    if (pivot < -kPsdTolerance) {
-      not_psd(j, "leaves a negative pivot " + format_double(pivot) + " on the correlation scale");
+    if (pivot < -tolerance) {
+      not_psd(j, "leaves a negative pivot " + format_double(pivot) +
+                     " on the correlation scale (tolerance " + format_double(tolerance) + ")");
     }
-    const bool spanned = pivot <= kPsdTolerance;
+    const bool spanned = pivot <= tolerance;
     const double diagonal = spanned ? 0.0 : std::sqrt(pivot);
+    if (!spanned) smallest_pivot = std::min(smallest_pivot, pivot);
     lower[j * d + j] = diagonal;
+    // For a PSD matrix a residual is at most √(pivot_i · pivot_j) ≤ √tolerance
+    // when pivot_j is within the tolerance of zero.
+    const double residual_limit = std::sqrt(tolerance);
     for (std::size_t i = j + 1; i < d; ++i) {
       if (scale[i] == 0.0) continue;
       double residual = covariance[i * d + j] / (scale[i] * scale[j]);

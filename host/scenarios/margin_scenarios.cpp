@@ -1,5 +1,6 @@
 #include "xmargin/margin_scenarios.hpp"
 #include "xmargin/error.hpp"
+#include "xmargin/scenario_checks.hpp"
 #include "xmargin/scenarios.hpp"
 
 namespace xm {
@@ -39,7 +40,9 @@ MarginScenarioSets build_margin_scenarios(const Inputs& inputs,
     }
     sets.pooled = aligned(pool_configured(std::move(parts)));
     if (apc.floor_lookback_days) {
-      sets.floor = aligned(generate_floor_historical(history, *config.historical, apc));
+      ScenarioSet floor = generate_floor_historical(history, *config.historical, apc);
+      check_scenario_bounds(floor, floor_origin(*config.historical, apc, history));
+      sets.floor = aligned(std::move(floor));
     }
   }
   if (config.stress.any()) {
@@ -50,6 +53,15 @@ MarginScenarioSets build_margin_scenarios(const Inputs& inputs,
       XM_EXPECTS(ids == underlying_ids, "the history is loaded in the book's underlying order");
     }
     sets.stress = generate_stress(config.stress, underlying_ids, history);
+    // Span, grid and explicit shocks stay within the bounds by the config's
+    // own; history_dates scenarios move as far as the history does.
+    const ScenarioSet& stress = sets.stress->scenarios;
+    if (const auto bad = first_out_of_bounds(stress)) {
+      const std::size_t named = bad->scenario - sets.stress->kind_offsets[2];
+      XM_EXPECTS(bad->scenario >= sets.stress->kind_offsets[2] && history != nullptr,
+                 "span and grid scenarios are bounded by the config");
+      fail_out_of_bounds(stress, *bad, named_origin(config.stress.named[named], *history));
+    }
   }
   return sets;
 }

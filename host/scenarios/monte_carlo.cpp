@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "report/number_format.hpp"
 #include "scenarios/philox_normals.hpp"
 #include "xmargin/factor_model.hpp"
 #include "xmargin/scenarios.hpp"
@@ -28,11 +29,22 @@ std::string draw_label(std::size_t draw) {
 
 MonteCarloModel monte_carlo_model(const History& history, const MonteCarloSource& source) {
   MonteCarloModel model;
+  check_monte_carlo_size(history, source);
   model.factors = factor_moves(history, source.window_days, source.vol_factors);
   const std::vector<double> covariance = source.ewma_lambda
                                              ? ewma_covariance(model.factors, *source.ewma_lambda)
                                              : sample_covariance(model.factors);
-  model.root = cholesky_lower(covariance, model.factors.names, history.path);
+  // Σ is positive semi-definite by construction: only rounding beyond the
+  // tolerance, in an extreme window or λ, can make it fail.
+  const std::string made =
+      "it is the " +
+      (source.ewma_lambda ? "EWMA (covariance.lambda " + format_double(*source.ewma_lambda) + ")"
+                          : std::string("sample")) +
+      " covariance of the last covariance.window_days " + std::to_string(source.window_days) +
+      " daily moves of " + history.path +
+      "; a longer window_days or a lambda nearer 1 gives a "
+      "better-conditioned one";
+  model.root = cholesky_lower(covariance, model.factors.names, source.spot, made);
   const double horizon_scale = std::sqrt(static_cast<double>(source.mpor_days));
   for (double& entry : model.root) entry *= horizon_scale;
   model.normals_per_scenario =

@@ -4,23 +4,42 @@
 
 #include "xmargin/error.hpp"
 #include "xmargin/margin_scenarios.hpp"
+#include "xmargin/scenario_checks.hpp"
 #include "xmargin/scenarios.hpp"
 #include "xmargin/vol_tenors.hpp"
 
 namespace xm {
+
+std::vector<double> source_shares(const std::vector<double>& weights) {
+  XM_EXPECTS(!weights.empty(), "no weights to share");
+  // Divided by the largest first, each ratio is in (0, 1] and the sum at most
+  // the number of sources: weights of 1e308 cannot overflow the sum, and
+  // proportional weights give the same ratios (each an exact quotient rounded
+  // once), hence the same shares to the bit.
+  const double largest = *std::max_element(weights.begin(), weights.end());
+  std::vector<double> shares;
+  double total = 0.0;
+  for (const double weight : weights) {
+    XM_EXPECTS(weight > 0.0 && weight <= largest, "a weight that is not positive and finite");
+    shares.push_back(weight / largest);
+    total += shares.back();
+  }
+  for (double& share : shares) share /= total;
+  return shares;
+}
 
 ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts) {
   XM_EXPECTS(!parts.empty(), "a pool needs at least one source");
   ScenarioSet pooled;
   pooled.underlying_ids = parts.front().scenarios.underlying_ids;
   pooled.vol_moves.assign(pooled.underlying_ids.size(), 0);
-  double total_weight = 0.0;
+  std::vector<double> weights;
   std::size_t count = 0;
   for (const WeightedScenarios& part : parts) {
     XM_EXPECTS(part.scenarios.underlying_ids == pooled.underlying_ids,
                "pooled sources must cover the same underlyings in the same order");
-    XM_EXPECTS(part.weight > 0.0 && part.scenarios.count() > 0, "an empty or weightless source");
-    total_weight += part.weight;
+    XM_EXPECTS(part.scenarios.count() > 0, "an empty source");
+    weights.push_back(part.weight);
     count += part.scenarios.count();
     for (std::size_t u = 0; u < pooled.vol_moves.size(); ++u) {
       pooled.vol_moves[u] |= part.scenarios.vol_moves[u];
@@ -41,9 +60,10 @@ ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts) {
                               set.vol_shift.begin() + end);
     }
   }
+  const std::vector<double> shares = source_shares(weights);
   std::size_t first = 0;
-  for (const WeightedScenarios& part : parts) {
-    const ScenarioSet& set = part.scenarios;
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    const ScenarioSet& set = parts[p].scenarios;
     if (set.monte_carlo) {
       XM_EXPECTS(!pooled.monte_carlo, "at most one Monte Carlo source");
       pooled.monte_carlo = set.monte_carlo;
@@ -52,7 +72,7 @@ ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts) {
     first += set.count();
     // SPEC §5: the source's weight split equally among its scenarios, then
     // normalised over all sources. One source of weight w gives exactly 1/N.
-    const double weight = (part.weight / total_weight) / static_cast<double>(set.count());
+    const double weight = shares[p] / static_cast<double>(set.count());
     pooled.weight.insert(pooled.weight.end(), set.count(), weight);
     pooled.horizon_days.insert(pooled.horizon_days.end(), set.horizon_days.begin(),
                                set.horizon_days.end());
@@ -68,23 +88,27 @@ ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts) {
 std::vector<ConfiguredSource> configured_sources(const History& history, const Config& config,
                                                  bool draw_monte_carlo_on_host) {
   std::vector<ConfiguredSource> parts;
+  // Each set is checked as it is built (include/xmargin/scenario_checks.hpp);
+  // Monte Carlo draws left to the device are checked there.
   if (config.historical) {
     const AntiProcyclicality& apc = config.anti_procyclicality;
-    parts.push_back(
-        {0,
-         {apc.stressed_weight ? generate_stressed_historical(history, *config.historical, apc)
-                              : generate_historical(history, *config.historical),
-          config.historical->weight}});
+    ScenarioSet set = apc.stressed_weight
+                          ? generate_stressed_historical(history, *config.historical, apc)
+                          : generate_historical(history, *config.historical);
+    check_scenario_bounds(set, historical_origin(*config.historical, history));
+    parts.push_back({0, {std::move(set), config.historical->weight}});
   }
   if (config.filtered_historical) {
-    parts.push_back({1,
-                     {generate_filtered_historical(history, *config.filtered_historical),
-                      config.filtered_historical->weight}});
+    ScenarioSet set = generate_filtered_historical(history, *config.filtered_historical);
+    check_scenario_bounds(set, filtered_historical_origin(*config.filtered_historical, history));
+    parts.push_back({1, {std::move(set), config.filtered_historical->weight}});
   }
   if (config.monte_carlo) {
-    parts.push_back({2,
-                     {generate_monte_carlo(history, *config.monte_carlo, draw_monte_carlo_on_host),
-                      config.monte_carlo->weight}});
+    ScenarioSet set = generate_monte_carlo(history, *config.monte_carlo, draw_monte_carlo_on_host);
+    if (draw_monte_carlo_on_host) {
+      check_scenario_bounds(set, monte_carlo_origin(*config.monte_carlo, history));
+    }
+    parts.push_back({2, {std::move(set), config.monte_carlo->weight}});
   }
   XM_EXPECTS(!parts.empty(), "the config names no scenario source");
   return parts;
@@ -96,21 +120,20 @@ ScenarioSet pool_configured(std::vector<ConfiguredSource> parts) {
     return std::move(parts.front().part.scenarios);
   }
   std::vector<WeightedScenarios> weighted;
-  double total = 0.0;
+  std::vector<double> weights;
   for (ConfiguredSource& source : parts) {
-    total += source.part.weight;
+    weights.push_back(source.part.weight);
     weighted.push_back(std::move(source.part));
   }
   ScenarioSet pooled = pool_scenarios(weighted);
   // A source whose own weights are not equal (stressed weights) keeps their
   // shape within its share of the pool.
+  const std::vector<double> shares = source_shares(weights);
   std::size_t first = 0;
-  for (const WeightedScenarios& part : weighted) {
-    const std::vector<double>& own = part.scenarios.weight;
+  for (std::size_t p = 0; p < weighted.size(); ++p) {
+    const std::vector<double>& own = weighted[p].scenarios.weight;
     if (std::adjacent_find(own.begin(), own.end(), std::not_equal_to<>()) != own.end()) {
-      for (std::size_t j = 0; j < own.size(); ++j) {
-        pooled.weight[first + j] = (part.weight / total) * own[j];
-      }
+      for (std::size_t j = 0; j < own.size(); ++j) pooled.weight[first + j] = shares[p] * own[j];
     }
     first += own.size();
   }

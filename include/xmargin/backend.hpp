@@ -99,6 +99,21 @@ class NonFiniteValue : public RunError {
   std::size_t scenario_;
 };
 
+// Monte Carlo draws made by a backend itself (the cuda backend's, and their
+// emulation) with a move outside the bounds of every scenario
+// (xmargin/scenario_bounds.hpp): `draw` is the lowest such draw. The pipeline
+// draws the set on the host to name the move at its config key (an InputError).
+class MonteCarloOutOfBounds : public RunError {
+ public:
+  explicit MonteCarloOutOfBounds(std::size_t draw)
+      : RunError("Monte Carlo draw " + std::to_string(draw) + " moves out of bounds"),
+        draw_(draw) {}
+  std::size_t draw() const { return draw_; }
+
+ private:
+  std::size_t draw_;
+};
+
 // What every backend's run starts from, after checking the request: a default
 // tail per portfolio and the requested P&L rows at zero (also the whole result
 // when there are no portfolios or no scenarios).

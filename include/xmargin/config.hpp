@@ -13,11 +13,24 @@ namespace xm {
 
 enum class RiskMeasure { expected_shortfall, value_at_risk };
 
+// Where a value stands in config.json, kept for checks that need other inputs
+// (an underlying the market must know, a date the history must hold).
+struct ConfigSpot {
+  std::string file;
+  std::size_t line = 0;
+  std::size_t column = 0;
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw InputError(file, line, column, message);
+  }
+};
+
 // SPEC §3: overlapping h-day moves over the last lookback_days.
 struct HistoricalSource {
   int lookback_days = 1000;  // number of scenarios
   int mpor_days = 2;         // margin period of risk, business days
   double weight = 1.0;       // share of the pooled tail before normalising (SPEC §5)
+  ConfigSpot spot{};         // its key in config.json; no file: the default source
 };
 
 // SPEC §5.2: the historical moves rescaled to today's EWMA volatility.
@@ -27,6 +40,7 @@ struct FilteredHistoricalSource {
   double lambda = 0.97;  // EWMA decay of the daily variance
   int seed_days = 30;    // returns averaged to start the EWMA
   double weight = 1.0;
+  ConfigSpot spot{};
 };
 
 enum class McDistribution { normal, student_t };
@@ -42,11 +56,17 @@ struct MonteCarloSource {
   std::optional<double> ewma_lambda;  // absent: sample covariance
   bool vol_factors = true;            // the `.vol` columns' changes join the factors
   double weight = 1.0;
+  ConfigSpot spot{};
 };
 
 // The most draws one Monte Carlo source may ask for (scenario generation; a
 // backend may be limited further by its memory budget).
 inline constexpr int kMaxMonteCarloCount = 1'000'000;
+// The most factors (prices, vols, tenor vols) a Monte Carlo model takes: its
+// covariance grows with the square of the count (2,000: 32 MB, and as much
+// again for its factor) and the factorisation and every draw with the cube and
+// the square (2,000 factors: about 5 s to factorise on one core).
+inline constexpr std::size_t kMaxMonteCarloFactors = 2'000;
 // Largest Student-t ν: beyond it the t is a normal to plotting accuracy, and it
 // bounds the iterations of the χ² inversion (include/xmargin/monte_carlo.hpp).
 inline constexpr double kMaxStudentNu = 1000.0;
@@ -56,18 +76,6 @@ inline constexpr double kMaxStudentNu = 1000.0;
 // unless allowed, then a warning on stderr.
 struct VolSurfaceSettings {
   bool allow_calendar_arbitrage = false;
-};
-
-// Where a value stands in config.json, kept for checks that need other inputs
-// (an underlying the market must know, a date the history must hold).
-struct ConfigSpot {
-  std::string file;
-  std::size_t line = 0;
-  std::size_t column = 0;
-
-  [[noreturn]] void fail(const std::string& message) const {
-    throw InputError(file, line, column, message);
-  }
 };
 
 // SPEC §5.3 `span`: per underlying 16 scenarios scanning ±price_scan (a
@@ -121,7 +129,7 @@ struct PerUnderlying {
 // §3 moves between two history dates.
 struct NamedShock {
   std::string underlying;  // "*": every underlying not listed
-  ConfigSpot spot;
+  ConfigSpot spot{};
   double price = 0.0;  // relative move: S' = S0 · (1 + price)
   double vol = 0.0;    // absolute vol change
 };

@@ -30,6 +30,14 @@ struct FactorMoves {
   std::size_t count() const { return names.size(); }
 };
 
+// The number of factors factor_moves gives for `history`, counted without
+// reading the moves.
+std::size_t monte_carlo_factor_count(const History& history, bool vol_factors);
+
+// InputError at the source's config key when the history gives more factors
+// than kMaxMonteCarloFactors: checked as the inputs load, before any work.
+void check_monte_carlo_size(const History& history, const MonteCarloSource& source);
+
 // Throws InputError naming the history file when it has fewer than
 // window_days + 1 rows.
 FactorMoves factor_moves(const History& history, int window_days, bool vol_factors);
@@ -43,19 +51,27 @@ std::vector<double> ewma_weights(double lambda, std::size_t window);
 std::vector<double> sample_covariance(const FactorMoves& factors);
 std::vector<double> ewma_covariance(const FactorMoves& factors, double lambda);
 
-// Relative tolerance on positive semi-definiteness (SPEC §5.1), on the
-// correlation scale.
+// Tolerance on positive semi-definiteness (SPEC §5.1), on the correlation
+// scale: a pivot within it of zero is zero. A sample or EWMA covariance is
+// positive semi-definite by construction, and of rank below D when the window
+// is shorter than the factors; its zero pivots then come out as rounding
+// noise, which grows with D and with the inverse of the smallest pivot taken
+// before (every later entry divides by its root). The tolerance for pivot j
+// is therefore the larger of kPsdTolerance and
+// kPsdRoundingFactor · D · ε / (the smallest pivot kept before j).
 inline constexpr double kPsdTolerance = 1e-12;
+inline constexpr double kPsdRoundingFactor = 16.0;
 
 // Lower Cholesky factor L of Σ (row-major, zeros above the diagonal), L Lᵀ = Σ.
 // A factor of zero variance, or one that earlier factors already span (a pivot
-// within kPsdTolerance of zero), gets a zero column: it moves only with the
-// factors before it. A Σ that is not positive semi-definite within kPsdTolerance
-// is an InputError naming `history_path`, where Σ came from.
-// `names` are the factors' (FactorMoves::names), for the message.
+// within the tolerance of zero), gets a zero column: it moves only with the
+// factors before it. A Σ that is not positive semi-definite within the
+// tolerance is an InputError at `spot` (the source's config key) ending in
+// `cause`, the settings that made Σ. `names` are the factors'
+// (FactorMoves::names), for the message.
 std::vector<double> cholesky_lower(const std::vector<double>& covariance,
-                                   const std::vector<std::string>& names,
-                                   const std::string& history_path);
+                                   const std::vector<std::string>& names, const ConfigSpot& spot,
+                                   const std::string& cause);
 
 // Everything a Monte Carlo generator needs besides the normals, on the host
 // generator's side and a device generator's alike: the factors (names, which

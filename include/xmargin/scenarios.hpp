@@ -42,8 +42,13 @@ struct WeightedScenarios {
   double weight = 1.0;
 };
 
+// Each source's share of the pool, w_i / Σ w_j, computed as (w_i / max w) /
+// Σ (w_j / max w): no sum of user weights can overflow, and proportional
+// weights give the same shares to the last bit.
+std::vector<double> source_shares(const std::vector<double>& weights);
+
 // The sources' scenarios one after another, in the order given; scenario i of
-// a source of weight w and N scenarios weighs (w / Σw) / N. An underlying's vol
+// a source of weight w and N scenarios weighs its share (source_shares) / N. An underlying's vol
 // moves in the pool where it moves in any source (its shift is 0 elsewhere).
 ScenarioSet pool_scenarios(const std::vector<WeightedScenarios>& parts);
 

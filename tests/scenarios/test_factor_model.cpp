@@ -118,7 +118,7 @@ TEST(CholeskyLower, ReconstructsTheCovarianceAndIsLower) {
                                      1.2e-4, 2.5e-4, 1e-5,  0.0,    //
                                      -3e-5,  1e-5,   9e-4,  -4e-5,  //
                                      2e-5,   0.0,    -4e-5, 1e-4};
-  const std::vector<double> lower = cholesky_lower(sigma, {"A", "B", "C", "A.vol"}, "h.csv");
+  const std::vector<double> lower = cholesky_lower(sigma, {"A", "B", "C", "A.vol"}, {"h.csv"}, "");
   const std::vector<double> product = times_transpose(lower, 4);
   for (std::size_t i = 0; i < 4; ++i) {
     for (std::size_t j = 0; j < 4; ++j) {
@@ -134,7 +134,7 @@ TEST(CholeskyLower, ZeroVarianceFactorsGetZeroRowsAndColumns) {
   const std::vector<double> sigma = {4e-4, 0.0, 1e-4,  //
                                      0.0,  0.0, 0.0,   //
                                      1e-4, 0.0, 9e-4};
-  const std::vector<double> lower = cholesky_lower(sigma, {"A", "FLAT", "C"}, "h.csv");
+  const std::vector<double> lower = cholesky_lower(sigma, {"A", "FLAT", "C"}, {"h.csv"}, "");
   for (std::size_t k = 0; k < 3; ++k) {
     EXPECT_EQ(lower[1 * 3 + k], 0.0);
     EXPECT_EQ(lower[k * 3 + 1], 0.0);
@@ -147,29 +147,31 @@ TEST(CholeskyLower, AFactorSpannedByEarlierOnesGetsAZeroColumn) {
   // B = 2A exactly (doubling is exact): Σ has rank 1.
   const FactorMoves factors = two_factors({0.01, -0.02, 0.03, 0.005}, {0.02, -0.04, 0.06, 0.01});
   const std::vector<double> sigma = sample_covariance(factors);
-  const std::vector<double> lower = cholesky_lower(sigma, factors.names, "h.csv");
+  const std::vector<double> lower = cholesky_lower(sigma, factors.names, {"h.csv"}, "");
   EXPECT_EQ(lower[1 * 2 + 1], 0.0);
   EXPECT_NEAR(lower[1 * 2 + 0], 2 * lower[0], 1e-15);
 }
 
-TEST(CholeskyLower, ACovarianceThatIsNotPsdIsAnErrorNamingTheHistoryFile) {
+TEST(CholeskyLower, ACovarianceThatIsNotPsdIsAnErrorAtTheConfigKeyWithItsCause) {
   auto message_of = [](const std::vector<double>& sigma) -> std::string {
     try {
-      cholesky_lower(sigma, {"AA", "BB"}, "data/history.csv");
+      cholesky_lower(sigma, {"AA", "BB"}, {"config.json", 3, 5}, "the cause");
     } catch (const InputError& error) {
       return error.what();
     }
     return "no error";
   };
   const std::string prefix =
-      "data/history.csv: the covariance of the Monte Carlo factors is not positive semi-definite "
-      "within 1e-12 relative: factor ";
+      "config.json:3:5: the covariance of the Monte Carlo factors is not positive semi-definite "
+      "within rounding: factor ";
   // Correlation 2 (numbers exact in binary): eigenvalues 3 and −1, pivot 1 − 2².
   EXPECT_EQ(message_of({0.25, 0.5, 0.5, 0.25}),
-            prefix + "'BB' leaves a negative pivot -3 on the correlation scale");
-  EXPECT_EQ(message_of({-0.25, 0.0, 0.0, 0.25}), prefix + "'AA' has variance -0.25");
+            prefix +
+                "'BB' leaves a negative pivot -3 on the correlation scale (tolerance 1e-12); the "
+                "cause");
+  EXPECT_EQ(message_of({-0.25, 0.0, 0.0, 0.25}), prefix + "'AA' has variance -0.25; the cause");
   EXPECT_EQ(message_of({0.0, 0.5, 0.5, 0.25}),
-            prefix + "'AA' has zero variance but covariance 0.5 with 'BB'");
+            prefix + "'AA' has zero variance but covariance 0.5 with 'BB'; the cause");
   // Correlation 1 + 1e-13 is within the tolerance: a zero column, no error.
   EXPECT_EQ(message_of({1.0, 1.0 + 1e-13, 1.0 + 1e-13, 1.0}), "no error");
 }

@@ -67,7 +67,7 @@ inline std::size_t resident_device_bytes(const PackedBook& book, const ScenarioS
   bytes += pool_bytes(scenarios.vol_term_power.size() * sizeof(double));
   bytes += pool_bytes(scenarios.vol_term_min_days.size() * sizeof(double));
   bytes += pool_bytes(n * sizeof(double));              // weight
-  bytes += pool_bytes(2 * sizeof(unsigned long long));  // the non-finite codes
+  bytes += pool_bytes(3 * sizeof(unsigned long long));  // the non-finite and out-of-bounds codes
   bytes += monte_carlo_device_bytes(scenarios);
   return bytes;
 }

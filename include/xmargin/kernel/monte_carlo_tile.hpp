@@ -12,6 +12,7 @@
 #include "xmargin/hd.hpp"
 #include "xmargin/kernel/arithmetic.hpp"
 #include "xmargin/monte_carlo.hpp"
+#include "xmargin/scenario_bounds.hpp"
 #include "xmargin/scenario_set.hpp"
 
 namespace xm::kernel {
@@ -50,6 +51,10 @@ struct McMovesLaunch {
   double* vol_shift;                  // [U × N]
   const std::int32_t* tenor_offsets;  // [U + 1], or null without tenors
   double* tenor_shift;                // [K × N]
+  // The lowest draw with a move outside the bounds of every scenario
+  // (xmargin/scenario_bounds.hpp), kept with keep_smallest; the host then
+  // draws the set itself to say which move it was (MonteCarloOutOfBounds).
+  unsigned long long* first_out_of_bounds;
 
   XM_HD std::size_t items() const { return factors * count; }
 };
@@ -71,14 +76,20 @@ XM_HD inline void mc_moves_item(const McMovesLaunch& launch, std::size_t item) {
   const std::int32_t target = launch.factor_target[factor];
   const std::size_t column = launch.first + draw;
   const auto moved = static_cast<std::size_t>(underlying);
+  bool in_bounds = true;
   if (target == MonteCarloDraws::kMovesPrice) {
-    launch.price_factor[moved * launch.scenario_count + column] = monte_carlo_price_factor(move);
+    const double price_factor = monte_carlo_price_factor(move);
+    in_bounds = price_factor_in_bounds(price_factor);
+    launch.price_factor[moved * launch.scenario_count + column] = price_factor;
   } else if (target == MonteCarloDraws::kMovesVol) {
+    in_bounds = vol_shift_in_bounds(move);
     launch.vol_shift[moved * launch.scenario_count + column] = move;
   } else {
+    in_bounds = vol_shift_in_bounds(move);
     const auto tenor = static_cast<std::size_t>(launch.tenor_offsets[moved] + target);
     launch.tenor_shift[tenor * launch.scenario_count + column] = move;
   }
+  if (!in_bounds) keep_smallest(launch.first_out_of_bounds, draw);
 }
 
 }  // namespace xm::kernel
