@@ -34,5 +34,8 @@ inline constexpr Bound kDailyRatioBound{1e-3, 1e3, "between 1e-3 and 1e3"};  // 
 inline constexpr Bound kPriceFactorBound{kMinPriceFactor, kMaxPriceFactor, "between 1e-6 and 1e6"};
 inline constexpr Bound kVolShiftBound{-kMaxVolShift, kMaxVolShift, "between -10 and 10"};
 inline constexpr int kMaxDaysToExpiry = 36'525;  // 100 years
+// Largest vol tenor of history and scenario file columns, in calendar days (a
+// hundred years): beyond any listed option.
+inline constexpr int kMaxTenorDays = 36'500;
 
 }  // namespace xm

@@ -40,17 +40,18 @@ MonteCarloSource read_monte_carlo(const JsonDocument& doc, const Pointer& at) {
   source.spot = doc.key_spot(at);
   read.whole("count", 1, kMaxMonteCarloCount, source.count);
   read.whole("mpor_days", 1, kMaxMporDays, source.mpor_days);
-  if (read.has("seed")) {
-    const long long seed = doc.integer(at / "seed");
-    if (seed < 0) doc.fail(at / "seed", "seed must be a whole number >= 0");
-    source.seed = static_cast<std::uint64_t>(seed);
-  }
+  // Any 64-bit seed: Philox takes the whole of it.
+  if (read.has("seed")) source.seed = doc.unsigned_integer(at / "seed", "seed");
   if (read.has("distribution")) {
     source.distribution = one_of<McDistribution>(
         doc, at / "distribution",
         {{"normal", McDistribution::normal}, {"student_t", McDistribution::student_t}});
   }
   if (read.has("nu")) {
+    if (source.distribution != McDistribution::student_t) {
+      doc.fail_key(at / "nu", "nu is the degrees of freedom of distribution \"student_t\"; the "
+                              "normal distribution takes none");
+    }
     const double nu = doc.number(at / "nu");
     // ν ≤ 2 has no variance to scale to one (SPEC §5.1).
     if (!(nu > 2.0 && nu <= kMaxStudentNu)) {
@@ -131,13 +132,28 @@ Config load_config(const std::string& path) {
       config.monte_carlo = read_monte_carlo(doc, sources / "monte_carlo");
     }
     if (list.contains("stress")) config.stress = read_stress(doc, sources / "stress");
+    // A lone source is the whole pool whatever its weight: one given would
+    // do nothing.
+    const std::size_t statistical = list.size() - (list.contains("stress") ? 1 : 0);
+    for (const char* name : {"historical", "filtered_historical", "monte_carlo"}) {
+      if (statistical == 1 && list.contains(name) && list[name].contains("weight")) {
+        doc.fail_key(sources / name / "weight",
+                     "weight shares the pool between scenario sources; a lone source takes none");
+      }
+    }
+    // Stress scenarios decay time by their mpor_days only with time_decay.
+    if (list.contains("stress") && list["stress"].contains("mpor_days") && !config.time_decay) {
+      doc.fail_key(sources / "stress" / "mpor_days",
+                   "mpor_days decays time in stress scenarios, and time_decay is false");
+    }
   }
   if (json.contains("combine")) {
     config.combine = read_combine(doc, root / "combine");
-    // Blending with no stress charge would only scale the margin down.
-    if (config.combine.rule == CombineRule::blend && !config.stress.any()) {
-      doc.fail(root / "combine" / "rule",
-               "rule \"blend\" needs a stress source (scenarios.stress)");
+    // The rule combines the statistical margin with the stress charge: with no
+    // stress it would do nothing (max) or only scale the margin down (blend).
+    if (!config.stress.any()) {
+      doc.fail_key(root / "combine",
+                   "combine needs a stress source (scenarios.stress) to combine with");
     }
   }
   if (json.contains("anti_procyclicality")) {

@@ -1,10 +1,13 @@
 // config.json's stress section (SPEC §5.3), `combine` and `anti_procyclicality`
 // (§5.4). Bounds keep every shocked price positive and every charge finite.
+#include <cmath>
 #include <set>
 #include <string>
 
 #include "io/config_reader.hpp"
+#include "report/number_format.hpp"
 #include "xmargin/date.hpp"
+#include "xmargin/scenario_bounds.hpp"
 
 namespace xm {
 namespace {
@@ -43,6 +46,13 @@ void read_grid_params(const JsonDocument& doc, const Pointer& at, GridParams& pa
   read.closed_interval("vol_shock", 0.0, kMaxVolPoints, params.vol_shock);
   read.closed_interval("power", 0.0, 5.0, params.power);
   read.closed_interval("min_days", 1.0, 36'500.0, params.min_days);
+  // The largest shock an option gets (at min_days or fewer to expiry) must be
+  // a vol shift every scenario keeps (xmargin/scenario_bounds.hpp).
+  const double largest = params.vol_shock * std::pow(30.0 / params.min_days, params.power);
+  if (!(largest <= kMaxVolShift)) {
+    doc.fail(at, "the largest vol shock of this grid, vol_shock * (30 / min_days)^power = " +
+                     format_double(largest) + ", must be at most 10");
+  }
   if (read.has("extended")) {
     const nlohmann::json& list = doc.array(at / "extended");
     if (list.size() > kMaxExtendedMoves) doc.fail(at / "extended", "at most 100 extended moves");
@@ -64,7 +74,7 @@ void read_grid_params(const JsonDocument& doc, const Pointer& at, GridParams& pa
 // A kind's own parameters, then its per-underlying entries, each starting
 // from the kind's values. `required` must be set at the kind's level.
 template <typename Params, typename ReadParams>
-PerUnderlying<Params> read_kind(const JsonDocument& doc, const Pointer& at,
+PerUnderlying<Params> read_kind(const JsonDocument& doc, const Pointer& at, const char* kind_name,
                                 std::initializer_list<const char*> keys,
                                 std::initializer_list<const char*> required,
                                 ReadParams read_params) {
@@ -77,7 +87,15 @@ PerUnderlying<Params> read_kind(const JsonDocument& doc, const Pointer& at,
     const Pointer list = at / "underlyings";
     for (const auto& [id, value] : doc.object(list).items()) {
       const Pointer entry = list / id;
-      doc.object(entry);
+      // In named shocks "*" means every underlying not listed; here the
+      // kind's own keys already say that, so a "*" entry would do nothing.
+      if (id == "*") {
+        doc.fail_key(entry, std::string("'*' is not an underlying: ") + kind_name +
+                                "'s own keys already apply to every underlying not listed");
+      }
+      if (doc.object(entry).empty()) {
+        doc.fail(entry, "expected at least one key overriding " + std::string(kind_name) + "'s");
+      }
       doc.allow_keys(entry, keys);
       typename PerUnderlying<Params>::Override override_entry{id, doc.key_spot(entry),
                                                               kind.defaults};
@@ -88,7 +106,10 @@ PerUnderlying<Params> read_kind(const JsonDocument& doc, const Pointer& at,
   return kind;
 }
 
-std::pair<Date, Date> read_date_pair(const JsonDocument& doc, const Pointer& at) {
+// [from, to]: two history rows for history_dates (to after from); an
+// inclusive period for stressed_period, which may be one day (to == from).
+enum class SameDay { refused, allowed };
+std::pair<Date, Date> read_date_pair(const JsonDocument& doc, const Pointer& at, SameDay same_day) {
   const nlohmann::json& list = doc.array(at);
   if (list.size() != 2) doc.fail(at, "expected two dates [from, to]");
   Date dates[2];
@@ -98,7 +119,12 @@ std::pair<Date, Date> read_date_pair(const JsonDocument& doc, const Pointer& at)
     if (!date) doc.fail(at / k, "expected a date YYYY-MM-DD, found \"" + text + "\"");
     dates[k] = *date;
   }
-  if (!(dates[0] < dates[1])) doc.fail(at / 1, "the second date must be after the first");
+  if (same_day == SameDay::allowed && dates[1] < dates[0]) {
+    doc.fail(at / 1, "the second date must be the first or after it (the period is inclusive)");
+  }
+  if (same_day == SameDay::refused && !(dates[0] < dates[1])) {
+    doc.fail(at / 1, "the second date must be after the first");
+  }
   return {dates[0], dates[1]};
 }
 
@@ -113,7 +139,7 @@ NamedScenario read_named(const JsonDocument& doc, const Pointer& at) {
     doc.fail(at, "a named scenario takes either \"shocks\" or \"history_dates\"");
   }
   if (json.contains("history_dates")) {
-    scenario.history_dates = read_date_pair(doc, at / "history_dates");
+    scenario.history_dates = read_date_pair(doc, at / "history_dates", SameDay::refused);
     scenario.from_spot = doc.spot(at / "history_dates" / 0);
     scenario.to_spot = doc.spot(at / "history_dates" / 1);
     return scenario;
@@ -124,6 +150,7 @@ NamedScenario read_named(const JsonDocument& doc, const Pointer& at) {
     const Pointer entry = shocks / id;
     doc.object(entry);
     doc.allow_keys(entry, {"price", "vol"});
+    if (doc.object(entry).empty()) doc.fail(entry, "a shock needs \"price\" or \"vol\"");
     const SourceReader read(doc, entry);
     NamedShock shock;
     shock.underlying = id;
@@ -145,15 +172,15 @@ StressConfig read_stress(const JsonDocument& doc, const Pointer& at) {
   read.whole("mpor_days", 0, kMaxMporDays, stress.mpor_days);
   if (json.contains("span")) {
     doc.allow_keys(at / "span", {"price_scan", "vol_scan", "extreme", "covered", "underlyings"});
-    stress.span =
-        read_kind<SpanParams>(doc, at / "span", {"price_scan", "vol_scan", "extreme", "covered"},
+    stress.span = read_kind<SpanParams>(doc, at / "span", "span",
+                                        {"price_scan", "vol_scan", "extreme", "covered"},
                               {"price_scan", "vol_scan"}, read_span_params);
   }
   if (json.contains("grid")) {
     doc.allow_keys(at / "grid",
                    {"range", "steps", "vol_shock", "power", "min_days", "extended", "underlyings"});
     stress.grid = read_kind<GridParams>(
-        doc, at / "grid", {"range", "steps", "vol_shock", "power", "min_days", "extended"},
+        doc, at / "grid", "grid", {"range", "steps", "vol_shock", "power", "min_days", "extended"},
         {"range", "steps", "vol_shock"}, read_grid_params);
   }
   if (json.contains("named")) {
@@ -181,6 +208,10 @@ CombineConfig read_combine(const JsonDocument& doc, const Pointer& at) {
                                        {{"max", CombineRule::max}, {"blend", CombineRule::blend}});
   }
   read.closed_interval("blend", 0.0, 1.0, combine.blend);
+  if (combine.rule != CombineRule::blend && read.has("blend")) {
+    doc.fail_key(at / "blend", "blend is the statistical share of rule \"blend\"; rule \"max\" "
+                               "takes none");
+  }
   if (combine.rule == CombineRule::blend && !read.has("blend")) {
     doc.fail(at, "rule \"blend\" needs \"blend\", the statistical share x in [0, 1]");
   }
@@ -209,7 +240,7 @@ AntiProcyclicality read_anti_procyclicality(const JsonDocument& doc, const Point
   }
   if (read.has("stressed_period")) {
     if (!apc.stressed_weight) doc.fail(at / "stressed_period", "stressed_period without a weight");
-    apc.stressed_period = read_date_pair(doc, at / "stressed_period");
+    apc.stressed_period = read_date_pair(doc, at / "stressed_period", SameDay::allowed);
     apc.stressed_period_spot = doc.spot(at / "stressed_period");
   }
   if (read.has("floor_lookback_days")) {

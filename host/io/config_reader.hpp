@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "io/json_locator.hpp"
+#include "report/number_format.hpp"
 
 namespace xm {
 
@@ -65,12 +66,7 @@ class SourceReader {
   Pointer at_;
   const nlohmann::json& json_;
 
-  static std::string format(double x) {
-    std::string text = std::to_string(x);
-    while (text.size() > 1 && text.back() == '0') text.pop_back();
-    if (!text.empty() && text.back() == '.') text.pop_back();
-    return text;
-  }
+  static std::string format(double x) { return format_double(x); }
 };
 
 // The value named by the string at `at`, one of two; else an error listing both.

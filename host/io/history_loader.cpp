@@ -9,9 +9,6 @@
 namespace xm {
 namespace {
 
-// Largest tenor accepted, in calendar days (a hundred years): beyond any listed option.
-constexpr int kMaxTenorDays = 36500;
-
 // The tenor columns "<id>.vol@<days>d" of one underlying, sorted by days. A
 // header cell that starts "<id>.vol@" but does not name a tenor is an error,
 // as is a tenor named twice.

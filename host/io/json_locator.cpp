@@ -303,6 +303,19 @@ long long JsonDocument::integer(const Pointer& at) const {
   return value.get<long long>();
 }
 
+std::uint64_t JsonDocument::unsigned_integer(const Pointer& at, const std::string& name) const {
+  const nlohmann::json& value = root_.at(at);
+  // nlohmann keeps 0 … 2^64 − 1 exactly as number_unsigned (positive
+  // literals) or number_integer; larger or fractional numbers become floats.
+  const bool whole = value.is_number_unsigned() ||
+                     (value.is_number_integer() && value.get<long long>() >= 0);
+  if (!whole) {
+    fail(at, name + " must be a whole number from 0 to 18446744073709551615 (2^64 - 1), found " +
+                 (value.is_number() ? value.dump() : type_name(value)));
+  }
+  return value.get<std::uint64_t>();
+}
+
 bool JsonDocument::boolean(const Pointer& at) const {
   const nlohmann::json& value = root_.at(at);
   if (!value.is_boolean())

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -43,6 +44,8 @@ class JsonDocument {
   const nlohmann::json& array(const Pointer& at) const;
   double number(const Pointer& at) const;  // finite
   long long integer(const Pointer& at) const;
+  // A whole number from 0 to 2^64 − 1; `name` starts the message that says so.
+  std::uint64_t unsigned_integer(const Pointer& at, const std::string& name) const;
   bool boolean(const Pointer& at) const;
   const std::string& string(const Pointer& at) const;
   // Rejects keys of the object at `at` that are not listed.

@@ -25,6 +25,7 @@ Market load_market(const std::string& path, const VolSurfaceSettings& surfaces) 
   const nlohmann::json& list = doc.array(list_at);
   if (list.empty()) doc.fail(list_at, "expected at least one underlying");
   IdIndex seen;
+  CalendarWarnings warnings;
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Pointer at = list_at / i;
     doc.object(at);
@@ -54,10 +55,12 @@ Market load_market(const std::string& path, const VolSurfaceSettings& surfaces) 
       doc.fail(at / "dividend_yield", kRateBound.message("dividend_yield"));
     }
     if (list[i].contains("vol_surface")) {
-      u.vol_surface = read_vol_surface(doc, at / "vol_surface", market.valuation_date, surfaces);
+      u.vol_surface =
+          read_vol_surface(doc, at / "vol_surface", market.valuation_date, surfaces, warnings);
     }
     market.underlyings.push_back(std::move(u));
   }
+  warnings.summarise(path);
   return market;
 }
 

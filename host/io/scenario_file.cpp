@@ -46,11 +46,14 @@ std::optional<TenorColumn> parse_tenor_column(const std::string& path,
   const std::size_t digits = mark + std::string(kTenorMark).size();
   const std::string tail = column.name.substr(digits);
   const std::size_t whole = tail.find_first_not_of("0123456789");
+  // At most 6 digits before std::stod, so the bound below is checked on an
+  // exact number; a longer count is out of bounds anyway.
   if (tail.empty() || tail.size() > 7 || whole == 0 || whole != tail.size() - 1 ||
-      tail.back() != 'd' || std::stod(tail) < 1.0) {
+      tail.back() != 'd' || std::stod(tail) < 1.0 || std::stod(tail) > kMaxTenorDays) {
     throw InputError(path, 1, column.column,
                      "column " + quote_cell(column.name) +
-                         ": expected <id>.vol_shift@<days>d with whole days >= 1");
+                         ": expected <id>.vol_shift@<days>d with whole calendar days 1.." +
+                         std::to_string(kMaxTenorDays));
   }
   return TenorColumn{column.name.substr(0, mark), std::stod(tail)};
 }

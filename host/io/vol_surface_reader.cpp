@@ -55,7 +55,8 @@ std::vector<Date> read_expiries(const JsonDocument& doc, const Pointer& at, Date
 // from one expiry to the next at some node, a calendar spread there has a
 // negative value.
 void check_calendar(const JsonDocument& doc, const Pointer& vols_at, const VolSurface& surface,
-                    Date valuation_date, const VolSurfaceSettings& settings) {
+                    Date valuation_date, const VolSurfaceSettings& settings,
+                    CalendarWarnings& warnings) {
   const std::size_t nodes = surface.moneyness.size();
   for (std::size_t i = 1; i < surface.expiries.size(); ++i) {
     const double near_years =
@@ -78,15 +79,23 @@ void check_calendar(const JsonDocument& doc, const Pointer& vols_at, const VolSu
                                       "; config.json \"vol_surface\": "
                                       "{\"allow_calendar_arbitrage\": true} accepts it");
       }
-      std::cerr << "xmargin: warning: " << doc.located(vols_at / i / j, message) << "\n";
+      if (++warnings.count <= kShownCalendarWarnings) {
+        std::cerr << "xmargin: warning: " << doc.located(vols_at / i / j, message) << "\n";
+      }
     }
   }
 }
 
 }  // namespace
 
+void CalendarWarnings::summarise(const std::string& path) const {
+  if (count <= kShownCalendarWarnings) return;
+  std::cerr << "xmargin: warning: " << path << ": " << count - kShownCalendarWarnings
+            << " more calendar arbitrage violations not shown (" << count << " in all)\n";
+}
+
 VolSurface read_vol_surface(const JsonDocument& doc, const Pointer& at, Date valuation_date,
-                            const VolSurfaceSettings& settings) {
+                            const VolSurfaceSettings& settings, CalendarWarnings& warnings) {
   const nlohmann::json& json = doc.object(at);
   doc.allow_keys(at, {"expiries", "moneyness", "vols", "sticky"});
   for (const char* key : {"expiries", "moneyness", "vols"}) {
@@ -126,7 +135,7 @@ VolSurface read_vol_surface(const JsonDocument& doc, const Pointer& at, Date val
       surface.vols.push_back(vol);
     }
   }
-  check_calendar(doc, vols_at, surface, valuation_date, settings);
+  check_calendar(doc, vols_at, surface, valuation_date, settings, warnings);
   return surface;
 }
 

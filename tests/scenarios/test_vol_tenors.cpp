@@ -85,10 +85,17 @@ TEST(VolTenors, ScenarioFileRejectsBadTenorColumns) {
   };
   EXPECT_EQ(error_of("AA.vol_shift@3x", "0"),
             "s.csv:1:59: column 'AA.vol_shift@3x': expected <id>.vol_shift@<days>d with whole "
-            "days >= 1");
+            "calendar days 1..36500");
   EXPECT_EQ(error_of("AA.vol_shift@0d", "0"),
             "s.csv:1:59: column 'AA.vol_shift@0d': expected <id>.vol_shift@<days>d with whole "
-            "days >= 1");
+            "calendar days 1..36500");
+  // The longest tenor a history holds; more digits get the same message.
+  EXPECT_EQ(error_of("AA.vol_shift@36501d", "0"),
+            "s.csv:1:59: column 'AA.vol_shift@36501d': expected <id>.vol_shift@<days>d with whole "
+            "calendar days 1..36500");
+  EXPECT_EQ(error_of("AA.vol_shift@9999999d", "0"),
+            "s.csv:1:59: column 'AA.vol_shift@9999999d': expected <id>.vol_shift@<days>d with "
+            "whole calendar days 1..36500");
   EXPECT_EQ(error_of("BB.vol_shift@30d", "0"),
             "s.csv:1:59: column 'BB.vol_shift@30d' has no 'BB.price_factor' beside it");
   EXPECT_EQ(error_of("AA.vol_shift,AA.vol_shift@30d", "0,0"),
