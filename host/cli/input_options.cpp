@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "cli/flag_values.hpp"
 #include "xmargin/error.hpp"
 
 namespace xm::cli {
@@ -71,23 +72,28 @@ void add_backend_options(CLI::App& command, BackendFlags& flags, bool with_choic
         .add_option("--backend", flags.backend, "auto (cuda when a GPU is present), cpu or cuda")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   }
-  // A bound well above any useful count: far more threads than cores only
-  // thrash, and an absurd count exhausts the OpenMP runtime.
-  const int most_threads = 4 * static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  // Read as text, strictly, by backend_options: the type names say what they hold.
   command
       .add_option("--threads", flags.threads,
                   "CPU backend threads, 1 to 4 × cores (default: all cores)")
-      ->check(CLI::Range(1, most_threads));
-  command.add_option("--memory-budget,--device-memory-budget", flags.memory_budget,
-                     "bytes the backend may allocate for the run: device memory for cuda, host "
-                     "memory for cpu (default: most of what is free); smaller budgets cut the "
-                     "run into more chunks, with the same results");
+      ->type_name("INT");
+  command
+      .add_option("--memory-budget,--device-memory-budget", flags.memory_budget,
+                  "bytes the backend may allocate for the run, 1 to 2^63 - 1, optionally with "
+                  "K, M, G or T (powers of 1024): device memory for cuda, host memory for cpu "
+                  "(default: most of what is free); smaller budgets cut the run into more "
+                  "chunks, with the same results")
+      ->type_name("BYTES");
 }
 
 BackendOptions backend_options(const BackendFlags& flags) {
   BackendOptions options;
-  options.cpu_threads = flags.threads;
-  options.memory_budget_bytes = flags.memory_budget;
+  // A bound well above any useful count (see thread_count).
+  const int most_threads = 4 * static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  if (!flags.threads.empty()) options.cpu_threads = thread_count(flags.threads, most_threads);
+  if (!flags.memory_budget.empty()) {
+    options.memory_budget_bytes = memory_budget_bytes(flags.memory_budget);
+  }
   return options;
 }
 
@@ -119,9 +125,9 @@ ChunkListener terminal_chunk_progress() {
   };
 }
 
-std::unique_ptr<Backend> chosen_backend(const BackendFlags& flags) {
+std::unique_ptr<Backend> chosen_backend(const std::string& name, const BackendOptions& options) {
   std::string note;
-  auto backend = make_backend(backend_kind(flags.backend), backend_options(flags), &note);
+  auto backend = make_backend(backend_kind(name), options, &note);
   if (!note.empty()) std::cerr << "xmargin: " << note << "\n";
   return backend;
 }

@@ -22,13 +22,16 @@ void add_input_options(CLI::App& command, InputOptions& options);
 // file flags override either. Throws InputError (exit 2) naming what is missing.
 InputPaths resolve_input_paths(const InputOptions& options);
 
-// The backend flags shared by run and validate.
+// The backend flags shared by run and validate. The numbers are kept as
+// given and read strictly by backend_options; "" is a flag left out (one
+// given empty is refused first: refuse_empty_values).
 struct BackendFlags {
   std::string backend = "auto";
-  int threads = 0;
-  std::size_t memory_budget = 0;
+  std::string threads;
+  std::string memory_budget;
 };
 void add_backend_options(CLI::App& command, BackendFlags& flags, bool with_choice);
+// Throws InputError (exit 2) for a thread count or budget outside its rule.
 BackendOptions backend_options(const BackendFlags& flags);
 BackendKind backend_kind(const std::string& name);
 
@@ -39,6 +42,6 @@ StageListener terminal_progress();
 ChunkListener terminal_chunk_progress();
 // The backend for a run; with --backend auto and no usable GPU, one line on
 // stderr says why the cpu backend runs.
-std::unique_ptr<Backend> chosen_backend(const BackendFlags& flags);
+std::unique_ptr<Backend> chosen_backend(const std::string& name, const BackendOptions& options);
 
 }  // namespace xm::cli

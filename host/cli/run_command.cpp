@@ -2,7 +2,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/flag_values.hpp"
 #include "cli/input_options.hpp"
+#include "cli/output_paths.hpp"
 #include "report/atomic_files.hpp"
 #include "xmargin/pipeline.hpp"
 #include "xmargin/report.hpp"
@@ -19,21 +21,27 @@ struct RunOptions {
 
 int run(const RunOptions& options) {
   const StageListener progress = terminal_progress();
+  const BackendOptions backend_settings = backend_options(options.backend);
   const InputPaths paths = resolve_input_paths(options.inputs);
-  // Every output is opened before the computation, so that one that cannot
-  // be written stops the run at once; none replaces the previous one unless
-  // all of them are complete.
   const std::string csv = (std::filesystem::path(options.out_dir) / "margins.csv").string();
   const std::string json = (std::filesystem::path(options.out_dir) / "margins.json").string();
   const std::string components =
       (std::filesystem::path(options.out_dir) / "components.csv").string();
+  std::vector<OutputPath> outputs = {{"the margins.csv output", csv},
+                                     {"the margins.json output", json},
+                                     {"the components.csv output", components}};
+  if (!options.pnl_path.empty()) outputs.push_back({"--pnl", options.pnl_path});
+  check_outputs_apart(paths, outputs);
+  // Every output is opened before the computation, so that one that cannot
+  // be written stops the run at once; none replaces the previous one unless
+  // all of them are complete.
   AtomicFiles files;
   std::ostream& csv_out = files.open(csv);
   std::ostream& json_out = files.open(json);
   std::ostream& components_out = files.open(components);
   std::ostream* pnl_out = options.pnl_path.empty() ? nullptr : &files.open(options.pnl_path);
 
-  const auto backend = chosen_backend(options.backend);
+  const auto backend = chosen_backend(options.backend.backend, backend_settings);
   // The cuda backend draws Monte Carlo scenarios on the device itself.
   const PreparedRun prepared = prepare_run(paths, progress, backend->name() != "cuda");
   const RunOutcome outcome = run_margins(prepared, *backend, !options.pnl_path.empty(), progress,
@@ -69,7 +77,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
                    "output folder for margins.csv, margins.json and components.csv")
       ->capture_default_str();
   command->add_option("--pnl", options->pnl_path, "also write the account × scenario P&L matrix");
-  command->callback([options, &exit_code] { exit_code = run(*options); });
+  command->callback([command, options, &exit_code] {
+    refuse_empty_values(*command);
+    exit_code = run(*options);
+  });
 }
 
 }  // namespace xm::cli

@@ -2,7 +2,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/flag_values.hpp"
 #include "cli/input_options.hpp"
+#include "cli/output_paths.hpp"
 #include "report/atomic_files.hpp"
 #include "xmargin/pipeline.hpp"
 #include "xmargin/scenarios.hpp"
@@ -17,6 +19,7 @@ struct ScenariosOptions {
 
 int write_scenarios(const ScenariosOptions& options) {
   const InputPaths paths = resolve_input_paths(options.inputs);
+  check_outputs_apart(paths, {{"--out", options.out_path}});
   // Opened first, so that a path that cannot be written stops before the work.
   AtomicFiles files;
   std::ostream& out = files.open(options.out_path);
@@ -47,7 +50,10 @@ void add_scenarios_command(CLI::App& app, int& exit_code) {
       "scenarios", "write the scenario set a run would use (audit; replay with --scenarios)");
   add_input_options(*command, options->inputs);
   command->add_option("--out", options->out_path, "scenario file to write (CSV)")->required();
-  command->callback([options, &exit_code] { exit_code = write_scenarios(*options); });
+  command->callback([command, options, &exit_code] {
+    refuse_empty_values(*command);
+    exit_code = write_scenarios(*options);
+  });
 }
 
 }  // namespace xm::cli

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/flag_values.hpp"
 #include "cli/input_options.hpp"
 #include "xmargin/pipeline.hpp"
 #include "xmargin/validation.hpp"
@@ -13,7 +14,9 @@ namespace {
 struct ValidateOptions {
   InputOptions inputs;
   BackendFlags backend;
-  double tolerance = kDefaultRelativeTolerance;
+  // As given, read by relative_tolerance; "" when left out (one given empty is
+  // refused first: refuse_empty_values).
+  std::string tolerance;
   bool allow_no_device = false;
 };
 
@@ -25,15 +28,19 @@ double backend_seconds(const BackendResult& result) {
 
 int validate(const ValidateOptions& options) {
   const StageListener progress = terminal_progress();
+  const double tolerance =
+      options.tolerance.empty() ? kDefaultRelativeTolerance : relative_tolerance(options.tolerance);
+  const BackendOptions backend = backend_options(options.backend);
   const InputPaths paths = resolve_input_paths(options.inputs);
+  // The inputs are checked in full (scenarios built too) before the device
+  // question, so that a broken book fails on a machine without a device too.
+  const PreparedRun prepared = prepare_run(paths, progress);
   if (cuda_device_count() == 0) {
     std::cout << "validate: no CUDA device ("
               << (cuda_backend_built() ? "none found" : "cuda backend not built")
               << "): compared nothing\n";
     return options.allow_no_device ? 0 : 1;
   }
-  const PreparedRun prepared = prepare_run(paths, progress);
-  const BackendOptions backend = backend_options(options.backend);
   const auto cpu = make_backend(BackendKind::cpu, backend);
   const auto cuda = make_backend(BackendKind::cuda, backend);
   const RunOutcome reference = run_margins(prepared, *cpu, false, progress);
@@ -45,11 +52,10 @@ int validate(const ValidateOptions& options) {
   request.scenarios = &prepared.scenarios;
   request.settings = risk_settings(prepared.inputs.config);
   const CrossLossMap ties = cross_losses(reference.rows, candidate.rows, request, *cpu, *cuda);
-  ValidationReport report =
-      compare_margin_rows(reference.rows, candidate.rows, ties, options.tolerance);
+  ValidationReport report = compare_margin_rows(reference.rows, candidate.rows, ties, tolerance);
   // SPEC §5.3–5.4: each source alone, the floor and the stress charges too.
   compare_component_rows(reference.components, candidate.components, reference.info.components,
-                         options.tolerance, report);
+                         tolerance, report);
 
   const double cpu_seconds = backend_seconds(reference.backend);
   const double cuda_seconds = backend_seconds(candidate.backend);
@@ -62,8 +68,8 @@ int validate(const ValidateOptions& options) {
   std::printf(
       "compared %zu rows, %zu values; max relative difference %.3g; tolerance %.3g relative "
       "(%.0e absolute near zero)\n",
-      report.rows_compared, report.values_compared, report.max_relative_difference,
-      options.tolerance, kAbsoluteToleranceNearZero);
+      report.rows_compared, report.values_compared, report.max_relative_difference, tolerance,
+      kAbsoluteToleranceNearZero);
   std::printf("worst scenarios: %zu rows differ in index but agree up to ties\n",
               report.worst_scenario_ties);
   const std::size_t shown = std::min<std::size_t>(report.mismatches.size(), 20);
@@ -86,12 +92,16 @@ void add_validate_command(CLI::App& app, int& exit_code) {
       "validate", "run the cpu and cuda backends on the same inputs and compare every row");
   add_input_options(*command, options->inputs);
   add_backend_options(*command, options->backend, false);
-  command->add_option("--tolerance", options->tolerance, "relative tolerance")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--tolerance", options->tolerance,
+                   "relative tolerance, a finite number > 0 and < 1 (default: 1e-9)")
+      ->type_name("FLOAT");
   command->add_flag("--allow-no-device", options->allow_no_device,
                     "exit 0 when no CUDA device is present (compares nothing)");
-  command->callback([options, &exit_code] { exit_code = validate(*options); });
+  command->callback([command, options, &exit_code] {
+    refuse_empty_values(*command);
+    exit_code = validate(*options);
+  });
 }
 
 }  // namespace xm::cli

@@ -25,9 +25,7 @@ const std::string kBinary = XM_BINARY;
 // The small book written into a fresh folder.
 class Outputs : public ::testing::Test {
  protected:
-  void SetUp() override {
-    for (const auto& [name, content] : test::small_book_files()) book_.write(name, content);
-  }
+  void SetUp() override { test::write_small_book(book_); }
   std::string run_args(const std::string& out) const {
     return " run --backend cpu --dir " + book_.path() + " --out " + out;
   }

@@ -211,7 +211,7 @@ TEST(Cli, UsageErrorsExitTwo) {
 
 TEST(Cli, BadInputExitsTwoNamingFileLineColumn) {
   test::TempDir dir;
-  for (const auto& [name, text] : test::small_book_files()) dir.write(name, text);
+  test::write_small_book(dir);
   dir.write("positions.csv", "account,instrument,quantity\nA1,FAA,1\nA2,NOPE,1\n");
   const auto result =
       test::run_command(kBinary + " run --dir " + dir.path() + " --out " + dir.path());
@@ -262,7 +262,7 @@ TEST(Cli, CudaBackendWithoutDeviceFailsWithExitOne) {
 TEST(Cli, CudaBackendOnADeviceRunsOnTheDevice) {
   if (!has_cuda_device()) GTEST_SKIP() << "no CUDA device";
   test::TempDir dir;
-  for (const auto& [name, text] : test::small_book_files()) dir.write(name, text);
+  test::write_small_book(dir);
   const auto result = test::run_command(kBinary + " run --backend cuda --dir " + dir.path() +
                                         " --out " + dir.path());
   ASSERT_EQ(result.exit_code, 0) << result.output;
@@ -274,7 +274,7 @@ TEST(Cli, CudaBackendOnADeviceRunsOnTheDevice) {
 // Runs everywhere: auto picks the device exactly when one is present.
 TEST(Cli, AutomaticBackendUsesTheDeviceWhenPresent) {
   test::TempDir dir;
-  for (const auto& [name, text] : test::small_book_files()) dir.write(name, text);
+  test::write_small_book(dir);
   const auto result =
       test::run_command(kBinary + " run --dir " + dir.path() + " --out " + dir.path());
   ASSERT_EQ(result.exit_code, 0) << result.output;

@@ -111,6 +111,11 @@ inline std::map<std::string, std::string> small_book_files() {
   return files;
 }
 
+// Writes small_book_files() into `dir`.
+inline void write_small_book(const TempDir& dir) {
+  for (const auto& [name, content] : small_book_files()) dir.write(name, content);
+}
+
 // The paths of small_book_files() written into `dir`.
 inline InputPaths small_book_paths(const TempDir& dir) {
   return InputPaths{dir.file("market.json"),
