@@ -145,6 +145,7 @@ TEST_F(PooledRun, TheTailUsesThePooledWeightsOnEveryBackend) {
   const RunOutcome emulated_outcome = run_margins(prepared, *emulated, false);
   ASSERT_EQ(emulated_outcome.rows.size(), outcome.rows.size());
   for (std::size_t r = 0; r < outcome.rows.size(); ++r) {
+    EXPECT_EQ(emulated_outcome.rows[r].var, outcome.rows[r].var) << r;
     EXPECT_EQ(emulated_outcome.rows[r].es, outcome.rows[r].es) << r;
     EXPECT_EQ(emulated_outcome.rows[r].worst_scenario, outcome.rows[r].worst_scenario) << r;
   }
@@ -152,6 +153,9 @@ TEST_F(PooledRun, TheTailUsesThePooledWeightsOnEveryBackend) {
     const auto cuda = make_backend(BackendKind::cuda, {});
     const RunOutcome device = run_margins(prepared, *cuda, false);
     for (std::size_t r = 0; r < outcome.rows.size(); ++r) {
+      EXPECT_NEAR(device.rows[r].var, outcome.rows[r].var,
+                  1e-9 * std::fabs(outcome.rows[r].var) + 1e-6)
+          << r;
       EXPECT_NEAR(device.rows[r].es, outcome.rows[r].es,
                   1e-9 * std::fabs(outcome.rows[r].es) + 1e-6)
           << r;

@@ -21,6 +21,16 @@ inline double bs_call(double spot, double strike, double vol, double years) {
   return spot * n(d1) - strike * n(d1 - sd);
 }
 
+// Components per account (and group) id of a cpu run over the files at `paths`.
+inline std::map<std::string, ComponentValues> components_of(const InputPaths& paths) {
+  const PreparedRun prepared = prepare_run(paths);
+  const auto cpu = make_cpu_backend({});
+  const RunOutcome outcome = run_margins(prepared, *cpu, false);
+  std::map<std::string, ComponentValues> out;
+  for (const ComponentRow& row : outcome.components) out[row.id] = row.values;
+  return out;
+}
+
 // Accounts:
 //   LONG    +1 FAA (future on AA, multiplier 10)
 //   COVERED +1 FAA, −1 CAA (30-day call on AA struck at 100, multiplier 10)
@@ -80,26 +90,10 @@ class StressBook {
                    extra_json + "}");
   }
 
-  InputPaths paths() const {
-    InputPaths p;
-    p.market = dir_.file("market.json");
-    p.instruments = dir_.file("instruments.csv");
-    p.positions = dir_.file("positions.csv");
-    p.accounts = dir_.file("accounts.csv");
-    p.history = dir_.file("history.csv");
-    p.config = dir_.file("config.json");
-    return p;
-  }
+  InputPaths paths() const { return test::small_book_paths(dir_); }
 
   // Components per account id, from a cpu run.
-  std::map<std::string, ComponentValues> components() const {
-    const PreparedRun prepared = prepare_run(paths());
-    const auto cpu = make_cpu_backend({});
-    const RunOutcome outcome = run_margins(prepared, *cpu, false);
-    std::map<std::string, ComponentValues> out;
-    for (const ComponentRow& row : outcome.components) out[row.id] = row.values;
-    return out;
-  }
+  std::map<std::string, ComponentValues> components() const { return components_of(paths()); }
 
   // The InputError message a run's preparation throws ("" if none).
   std::string error() const {

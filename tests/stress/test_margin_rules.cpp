@@ -21,15 +21,19 @@ void expect_close(double actual, double expected, const std::string& what) {
 constexpr const char* kCrash =
     R"({"named": [{"name": "crash", "shocks": {"*": {"price": -0.3}}}]})";
 
-// The combine rule and tools applied to made-up tails and charges.
-ComponentValues combine(const std::string& json_rules, double statistical, double stress,
-                        double floor = -1.0) {
+// A config with one named stress scenario and `json_rules`, read from
+// config.json so that the tests cover their parsing too.
+Config rules_config(const std::string& json_rules) {
   test::TempDir dir;
-  // Rules read from config.json so that the test covers their parsing too.
   dir.write("config.json", std::string(R"({"scenarios": {"historical": {},
       "stress": {"named": [{"name": "x", "shocks": {"*": {"price": -0.1}}}]}})") +
                                json_rules + "}");
-  const Config config = load_config(dir.file("config.json"));
+  return load_config(dir.file("config.json"));
+}
+
+// The combine rule and tools applied to made-up tails and a named charge.
+ComponentValues combine(const Config& config, double statistical, double stress,
+                        double floor = -1.0) {
   std::vector<TailRisk> pooled(1), floor_tails(1);
   pooled[0].es = pooled[0].var = statistical;
   floor_tails[0].es = floor_tails[0].var = floor;
@@ -39,6 +43,11 @@ ComponentValues combine(const std::string& json_rules, double statistical, doubl
   sources.stress = &charges;
   if (config.anti_procyclicality.floor_lookback_days) sources.floor = &floor_tails;
   return portfolio_components(config, sources, 1)[0];
+}
+
+ComponentValues combine(const std::string& json_rules, double statistical, double stress,
+                        double floor = -1.0) {
+  return combine(rules_config(json_rules), statistical, stress, floor);
 }
 
 TEST(CombineRule, MaxTakesTheLargerAndBlendWeighsBoth) {
@@ -64,6 +73,18 @@ TEST(AntiProcyclicality, FloorBindsOnlyWhenTheLongLookbackIsRiskier) {
   expect_close(combine(rules, 100.0, 60.0, 140.0)[Component::margin], 140.0, "floor binds");
   expect_close(combine(rules, 100.0, 60.0, 80.0)[Component::margin], 100.0, "floor does not");
   expect_close(combine(rules, 100.0, 160.0, 140.0)[Component::margin], 160.0, "stress above both");
+}
+
+TEST(MarginDriver, OnATieTheStressKindNamesTheDriver) {
+  // margin_rules.md: a stress kind drives when the stress margin is at least the base.
+  const Config plain = rules_config("");
+  EXPECT_EQ(margin_driver(combine(plain, 100.0, 100.0), plain), "named") << "a tie";
+  EXPECT_EQ(margin_driver(combine(plain, 100.0, 99.0), plain), "statistical");
+  EXPECT_EQ(margin_driver(combine(plain, 0.0, 0.0), plain), "none");
+  const Config floored = rules_config(R"(, "anti_procyclicality": {"floor_lookback_days": 50})");
+  EXPECT_EQ(margin_driver(combine(floored, 80.0, 120.0, 120.0), floored), "named")
+      << "a tie with the floor";
+  EXPECT_EQ(margin_driver(combine(floored, 80.0, 119.0, 120.0), floored), "floor");
 }
 
 // The NYSE composite 1966–2002, October 1987 included.

@@ -69,8 +69,10 @@ TEST(StressBackends, EmulatedCudaEqualsCpuBitForBitOnRandomBooks) {
 }
 
 TEST(StressBackends, ChargesAreTheReductionOfTheUnitPnl) {
-  // An independent reduction: per portfolio, per underlying, the largest
-  // covered loss summed (span, grid), the largest loss (named).
+  // The reduction alone, on random books: per portfolio, per underlying, the
+  // largest covered loss summed (span, grid), the largest loss (named), over
+  // the engine's own unit P&L and covered shares. That the scenarios and
+  // charges themselves are right is test_stress_oracle.cpp's job.
   const test::RandomCase c = test::random_case(11, 30, 40, 4, true);
   const StressSet stress = random_stress(c.book);
   const auto cpu = make_cpu_backend({});
