@@ -7,7 +7,6 @@
 #include <cmath>
 #include <limits>
 
-#include "scenarios/philox_normals.hpp"
 #include "scenarios/synthetic_history.hpp"
 #include "support/test_support.hpp"
 #include "xmargin/backend.hpp"
@@ -247,7 +246,6 @@ TEST(VolTenors, TenorShocksChangeTheMargins) {
 }
 
 TEST(VolTenors, MonteCarloMovesEachTenorByItsFactorOnHostAndDeviceAlike) {
-  if (!have_curand()) GTEST_SKIP() << "built without cuRAND";
   test::TempDir dir;
   std::map<std::string, std::string> files = tenor_book();
   files["config.json"] =
