@@ -18,7 +18,7 @@ namespace {
 // one Box–Muller pair of one Philox block (philox_normal_slot). Each thread
 // starts its own Philox state at that block, so no state is shared or stored.
 // This and the two launches below are the device-only part of Monte Carlo:
-// the host emulation takes its normals from cuRAND's host generator instead.
+// the host emulation takes its normals from the host's Philox stream instead.
 __global__ void __launch_bounds__(kernel::kMonteCarloThreads)
     normals_kernel(unsigned long long seed, std::size_t pairs, double* normals) {
   for (std::size_t pair = XM_GRID_THREAD_INDEX; pair < pairs; pair += XM_GRID_THREAD_COUNT) {

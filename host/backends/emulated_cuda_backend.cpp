@@ -59,10 +59,10 @@ void emulate_grid_stride(std::size_t items, int grid, int threads, Item&& item) 
 }
 
 // The device's Monte Carlo draws (kernels/monte_carlo.cu) into a copy of the
-// set: the vol columns zeroed as the upload does, the normals from cuRAND's
-// host generator in place of the device's Philox kernel (the one step that is
-// the device's alone), then the scale and moves kernels' items. A move out of
-// bounds is MonteCarloOutOfBounds, as the device run reports it.
+// set: the vol columns zeroed as the upload does, the normals from the host's
+// Philox stream (PhiloxNormals) in place of the device's Philox kernel (the one
+// step that is the device's alone), then the scale and moves kernels' items. A
+// move out of bounds is MonteCarloOutOfBounds, as the device run reports it.
 ScenarioSet draw_monte_carlo_as_the_device(const ScenarioSet& scenarios, int grid) {
   ScenarioSet drawn = scenarios;
   const MonteCarloDraws& mc = *drawn.monte_carlo;

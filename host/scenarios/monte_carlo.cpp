@@ -14,9 +14,9 @@
 namespace xm {
 namespace {
 
-// Normals drawn per call of the generator (32 MiB): few enough calls that the
-// threads, idle while cuRAND draws on one core, rarely wait, and a bounded
-// buffer whatever the count.
+// Normals drawn per call of the generator (32 MiB): few enough calls that
+// starting the threads for each costs nothing, and a bounded buffer whatever
+// the count.
 constexpr std::size_t kBatchNormals = std::size_t{1} << 22;
 
 std::string draw_label(std::size_t draw) {

@@ -1,72 +1,37 @@
 #include "scenarios/philox_normals.hpp"
 
-#include <string>
+#include <cstdint>
 
-#include "xmargin/error.hpp"
-
-#if defined(XM_HAVE_CURAND)
-#include <curand.h>
-#endif
+#include "xmargin/philox.hpp"
 
 namespace xm {
-
-#if defined(XM_HAVE_CURAND)
-
 namespace {
 
-void check(curandStatus_t status, const char* call) {
-  if (status != CURAND_STATUS_SUCCESS) {
-    throw RunError(std::string("cuRAND host generator: ") + call + " failed with status " +
-                   std::to_string(static_cast<int>(status)));
-  }
-}
-
-curandGenerator_t as_generator(void* generator) {
-  return static_cast<curandGenerator_t>(generator);
-}
+// Below this many pairs a call runs on the calling thread: starting the team
+// would cost more than the draws (about 50 ns a pair on one core).
+constexpr std::uint64_t kParallelPairs = 4096;
 
 }  // namespace
 
-bool have_curand() {
-  return true;
-}
-
-PhiloxNormals::PhiloxNormals(std::uint64_t seed) {
-  curandGenerator_t generator = nullptr;
-  check(curandCreateGeneratorHost(&generator, CURAND_RNG_PSEUDO_PHILOX4_32_10),
-        "curandCreateGeneratorHost");
-  generator_ = generator;
-  check(curandSetPseudoRandomGeneratorSeed(generator, seed), "curandSetPseudoRandomGeneratorSeed");
-}
-
-PhiloxNormals::~PhiloxNormals() {
-  if (generator_) curandDestroyGenerator(as_generator(generator_));
-}
-
 void PhiloxNormals::next(double* out, std::size_t count) {
-  XM_EXPECTS(count % 2 == 0, "cuRAND draws normals in pairs");
+  const std::uint64_t first = position_;
+  const std::uint64_t end = first + count;
+  position_ = end;
   if (count == 0) return;
-  check(curandGenerateNormalDouble(as_generator(generator_), out, count, 0.0, 1.0),
-        "curandGenerateNormalDouble");
+  // Normal i is half of pair i / 2; a call may start or end inside a pair, and
+  // then takes only that half of it.
+  if (first % 2 == 1) out[0] = philox_normal_pair(seed_, first / 2).cosine;
+  const std::uint64_t first_pair = (first + 1) / 2;
+  const std::uint64_t end_pair = end / 2;
+  // Every pair depends only on its index, so the threads' split changes
+  // nothing in the result.
+#pragma omp parallel for schedule(static) if (end_pair >= first_pair + kParallelPairs)
+  for (std::uint64_t pair = first_pair; pair < end_pair; ++pair) {
+    const NormalPair normals = philox_normal_pair(seed_, pair);
+    out[2 * pair - first] = normals.sine;
+    out[2 * pair + 1 - first] = normals.cosine;
+  }
+  if (end % 2 == 1) out[end - 1 - first] = philox_normal_pair(seed_, end / 2).sine;
 }
-
-#else
-
-bool have_curand() {
-  return false;
-}
-
-PhiloxNormals::PhiloxNormals(std::uint64_t) {
-  throw RunError(
-      "Monte Carlo scenarios need cuRAND's Philox4x32-10 generator, and this xmargin was built "
-      "without the CUDA toolkit (libcurand); rebuild with CUDA found (README \"Monte Carlo without "
-      "CUDA\")");
-}
-
-PhiloxNormals::~PhiloxNormals() = default;
-
-void PhiloxNormals::next(double*, std::size_t) {}
-
-#endif
 
 }  // namespace xm

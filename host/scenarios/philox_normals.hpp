@@ -4,27 +4,22 @@
 
 namespace xm {
 
-// The stream of standard normals behind the Monte Carlo scenarios: cuRAND's
-// Philox4x32-10 host generator (no GPU needed) seeded with `seed`, read in
-// order from the start (README "Order of draws"). Any split into calls gives
-// the same stream. Without cuRAND in the build, constructing one is a
-// RunError: a different generator would silently give different scenarios.
+// The stream of standard normals behind the Monte Carlo scenarios: the
+// Philox4x32-10 stream of include/xmargin/philox.hpp seeded with `seed`, read
+// in order from the start (README "Order of draws"). It is the stream of
+// cuRAND's host generator (curandGenerateNormalDouble), drawn here without
+// cuRAND, so every build gives the same scenarios. Any split into calls gives
+// the same stream, odd counts included.
 class PhiloxNormals {
  public:
-  explicit PhiloxNormals(std::uint64_t seed);
-  ~PhiloxNormals();
-  PhiloxNormals(const PhiloxNormals&) = delete;
-  PhiloxNormals& operator=(const PhiloxNormals&) = delete;
+  explicit PhiloxNormals(std::uint64_t seed) : seed_(seed) {}
 
-  // The next `count` normals of the stream; cuRAND draws them in Box–Muller
-  // pairs, so `count` must be even.
+  // The next `count` normals of the stream.
   void next(double* out, std::size_t count);
 
  private:
-  void* generator_ = nullptr;  // curandGenerator_t, kept out of this header
+  std::uint64_t seed_;
+  std::uint64_t position_ = 0;  // index in the stream of the next normal
 };
-
-// Whether this build has cuRAND, i.e. can generate Monte Carlo scenarios.
-bool have_curand();
 
 }  // namespace xm

@@ -3,20 +3,21 @@
 // (host/scenarios/monte_carlo.cpp) and a device generator: given one
 // scenario's standard normals, its factor moves and then its scenario.
 //
-// Order of draws (README "Order of draws"). The normals are one stream: cuRAND's
-// Philox4x32-10 generator seeded with `seed`, read by curandGenerateNormalDouble
-// from the start. Scenario s takes the `normals_per_scenario(D, t)` normals from
-// index s · that on: the first D are Z for factors 0 … D−1, then, for Student-t,
-// one normal for its χ²; a last normal pads the block to an even length (cuRAND
-// draws normals in Box–Muller pairs) and is not used. `philox_normal_slot` says
-// where the stream's normal i comes from in Philox terms, so that a device
-// thread can draw scenario s by itself with curand_init + curand4.
+// Order of draws (README "Order of draws"). The normals are one stream: the
+// Philox4x32-10 stream of include/xmargin/philox.hpp seeded with `seed`, read
+// from the start, which is what cuRAND's host generator gives through
+// curandGenerateNormalDouble. Scenario s takes the `normals_per_scenario(D, t)`
+// normals from index s · that on: the first D are Z for factors 0 … D−1, then,
+// for Student-t, one normal for its χ²; a last normal pads the block to an even
+// length (the stream comes in Box–Muller pairs) and is not used.
+// `philox_normal_slot` says where the stream's normal i comes from in Philox
+// terms, so that a device thread can draw scenario s by itself.
 #include <cstddef>
-#include <cstdint>
 
 #include "xmargin/chi_square.hpp"
 #include "xmargin/hd.hpp"
 #include "xmargin/kernel/arithmetic.hpp"
+#include "xmargin/philox.hpp"
 
 namespace xm {
 
@@ -25,29 +26,6 @@ namespace xm {
 XM_HD inline std::size_t normals_per_scenario(std::size_t factors, bool student_t) {
   const std::size_t used = factors + (student_t ? 1 : 0);
   return used + (used % 2);
-}
-
-// Where normal i of the stream lies in Philox terms. cuRAND's generator runs
-// 65,536 Philox subsequences side by side; each turns two consecutive 128-bit
-// blocks (counters 2r and 2r + 1 of its subsequence) into four normals, and
-// round r of all subsequences fills 262,144 normals. Block (subsequence,
-// counter) gives the pair (sin, cos) of _curand_box_muller_double on its four
-// words: with curand_init(seed, subsequence, 4 · counter, &state), curand4
-// returns those words and curand_normal2_double the pair. Measured against
-// cuRAND 13's host generator bit for bit (tests/scenarios/test_philox_stream.cpp).
-struct PhiloxNormalSlot {
-  std::uint64_t subsequence;  // Philox counter words z, w
-  std::uint64_t counter;      // Philox counter words x, y
-  bool cosine;                // second of the Box–Muller pair
-};
-
-inline constexpr std::uint64_t kPhiloxSubsequences = 65536;
-inline constexpr std::uint64_t kNormalsPerRound = 4 * kPhiloxSubsequences;
-
-XM_HD inline PhiloxNormalSlot philox_normal_slot(std::uint64_t index) {
-  const std::uint64_t round = index / kNormalsPerRound;
-  const std::uint64_t within = index % kNormalsPerRound;
-  return PhiloxNormalSlot{within / 4, 2 * round + (within % 4) / 2, (index % 2) == 1};
 }
 
 // Student-t scaling of one scenario, √((ν − 2)/χ²_ν), with χ²_ν from the

@@ -27,10 +27,10 @@ ScenarioSet generate_filtered_historical(const History& history,
 std::vector<double> ewma_variances(const std::vector<double>& levels, double lambda,
                                    std::size_t seed_days);
 
-// Monte Carlo scenarios of SPEC §5.1, drawn with cuRAND's Philox4x32-10 host
-// generator in the order of draws of include/xmargin/monte_carlo.hpp. Labels
-// "mc#000000" … (the draw), source "monte_carlo". Throws RunError in a build
-// without cuRAND.
+// Monte Carlo scenarios of SPEC §5.1, drawn from the Philox4x32-10 stream of
+// include/xmargin/philox.hpp (cuRAND's host generator's, in every build) in the
+// order of draws of include/xmargin/monte_carlo.hpp. Labels "mc#000000" … (the
+// draw), source "monte_carlo".
 // `draw_on_host` false: the set describes its draws (ScenarioSet::monte_carlo)
 // and leaves price_factor at 1 and vol_shift at 0, for the cuda backend to draw.
 ScenarioSet generate_monte_carlo(const History& history, const MonteCarloSource& source,

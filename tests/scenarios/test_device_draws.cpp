@@ -19,13 +19,6 @@
 namespace xm {
 namespace {
 
-class DeviceDraws : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!have_curand()) GTEST_SKIP() << "built without cuRAND";
-  }
-};
-
 // The small book pooled with Monte Carlo; vol factors on one underlying only.
 InputPaths pooled_book(const test::TempDir& dir, const std::string& distribution) {
   auto files = test::small_book_files();
@@ -49,7 +42,7 @@ void expect_same_tails(const BackendResult& a, const BackendResult& b) {
   EXPECT_EQ(a.pnl, b.pnl);
 }
 
-TEST_F(DeviceDraws, AnUndrawnSetGivesTheHostDrawnMarginsBitForBit) {
+TEST(DeviceDraws, AnUndrawnSetGivesTheHostDrawnMarginsBitForBit) {
   for (const std::string distribution : {"", "\"distribution\": \"student_t\", \"nu\": 4.5, "}) {
     test::TempDir dir;
     const InputPaths paths = pooled_book(dir, distribution);
@@ -71,7 +64,7 @@ TEST_F(DeviceDraws, AnUndrawnSetGivesTheHostDrawnMarginsBitForBit) {
   }
 }
 
-TEST_F(DeviceDraws, AligningUnderlyingsCarriesTheDrawsTargets) {
+TEST(DeviceDraws, AligningUnderlyingsCarriesTheDrawsTargets) {
   test::TempDir dir;
   const PreparedRun prepared = prepare_run(pooled_book(dir, ""));
   const ScenarioSet& set = prepared.scenarios;
@@ -90,7 +83,7 @@ TEST_F(DeviceDraws, AligningUnderlyingsCarriesTheDrawsTargets) {
   }
 }
 
-TEST_F(DeviceDraws, TheDeviceLeavesNoColumnUndrawn) {
+TEST(DeviceDraws, TheDeviceLeavesNoColumnUndrawn) {
   // Every underlying has a price factor, so the moves kernel writes every
   // Monte Carlo column of price_factor; the upload copies none of them.
   test::TempDir dir;
@@ -117,7 +110,7 @@ TEST_F(DeviceDraws, TheDeviceLeavesNoColumnUndrawn) {
 // On a device: its normals and scenarios against the host generator's. They
 // may differ in the last bits (sincospi, log and exp of the device library);
 // the test reports the largest difference and holds it to a few ulps.
-TEST_F(DeviceDraws, OnADeviceTheDrawsEqualTheHostsToAFewUlps) {
+TEST(DeviceDraws, OnADeviceTheDrawsEqualTheHostsToAFewUlps) {
   if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
 #if defined(XM_HAVE_CUDA)
   test::TempDir dir;

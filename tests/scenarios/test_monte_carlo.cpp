@@ -23,13 +23,6 @@
 namespace xm {
 namespace {
 
-class MonteCarlo : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!have_curand()) GTEST_SKIP() << "built without cuRAND";
-  }
-};
-
 // Daily returns with standard deviation `vol`, uniform so nothing here leans
 // on a normal generator.
 std::vector<double> returns(std::uint64_t seed, std::size_t count, double vol) {
@@ -175,7 +168,7 @@ double daily_variance(const History& history) {
   return covariance(r, r);
 }
 
-TEST_F(MonteCarlo, EsOfALongAndAShortFutureConvergeToTheLognormalClosedForm) {
+TEST(MonteCarlo, EsOfALongAndAShortFutureConvergeToTheLognormalClosedForm) {
   const History history = future_history();
   const FutureRun run =
       run_future_book(history,
@@ -204,7 +197,7 @@ TEST_F(MonteCarlo, EsOfALongAndAShortFutureConvergeToTheLognormalClosedForm) {
   EXPECT_LT(run.long_estimate.standard_error, 0.01 * long_exact);
 }
 
-TEST_F(MonteCarlo, StudentTEsExceedsTheNormalAndMatchesANumericalIntegral) {
+TEST(MonteCarlo, StudentTEsExceedsTheNormalAndMatchesANumericalIntegral) {
   const History history = future_history();
   const std::string common =
       "\"count\": 100000, \"mpor_days\": 2, \"seed\": 7, \"covariance\": {\"window_days\": 250}";
@@ -288,17 +281,17 @@ void expect_exported_covariance(const std::string& label, const std::optional<do
   }
 }
 
-TEST_F(MonteCarlo, ExportedMovesHaveCovarianceHTimesTheSampleCovariance) {
+TEST(MonteCarlo, ExportedMovesHaveCovarianceHTimesTheSampleCovariance) {
   expect_exported_covariance("sample", std::nullopt);
 }
 
-TEST_F(MonteCarlo, ExportedMovesHaveCovarianceHTimesTheEwmaCovariance) {
+TEST(MonteCarlo, ExportedMovesHaveCovarianceHTimesTheEwmaCovariance) {
   expect_exported_covariance("ewma", 0.94);
 }
 
 // --- Order of draws ---------------------------------------------------------
 
-TEST_F(MonteCarlo, ScenarioSTakesItsBlockOfTheStreamInTheDocumentedOrder) {
+TEST(MonteCarlo, ScenarioSTakesItsBlockOfTheStreamInTheDocumentedOrder) {
   const History history =
       test::history_from_returns({"AA", "BB"}, {returns(21, 50, 0.02), returns(22, 50, 0.01)});
   MonteCarloSource source;
@@ -349,7 +342,7 @@ std::string scenario_bytes(const ScenarioSet& set) {
   return test::read_text(dir.file("s.csv"));
 }
 
-TEST_F(MonteCarlo, SameSeedSameBytesWhateverTheThreads) {
+TEST(MonteCarlo, SameSeedSameBytesWhateverTheThreads) {
   const History history = three_underlyings(120);
   MonteCarloSource source;
   source.count = 5000;
@@ -368,7 +361,7 @@ TEST_F(MonteCarlo, SameSeedSameBytesWhateverTheThreads) {
   EXPECT_NE(first, scenario_bytes(generate_monte_carlo(history, source)));
 }
 
-TEST_F(MonteCarlo, LabelsWeightsHorizonAndVolFactors) {
+TEST(MonteCarlo, LabelsWeightsHorizonAndVolFactors) {
   const History history = three_underlyings(60);
   MonteCarloSource source;
   source.count = 3;
@@ -389,7 +382,7 @@ TEST_F(MonteCarlo, LabelsWeightsHorizonAndVolFactors) {
   EXPECT_EQ(prices_only.vol_shift, std::vector<double>(9, 0.0));
 }
 
-TEST_F(MonteCarlo, AFlatUnderlyingNeverMovesAndACopyMovesWithItsTwin) {
+TEST(MonteCarlo, AFlatUnderlyingNeverMovesAndACopyMovesWithItsTwin) {
   const std::vector<double> r = returns(8, 80, 0.02);
   const History history =
       test::history_from_returns({"AA", "FLAT", "TWIN"}, {r, std::vector<double>(80, 0.0), r});
@@ -403,7 +396,7 @@ TEST_F(MonteCarlo, AFlatUnderlyingNeverMovesAndACopyMovesWithItsTwin) {
   }
 }
 
-TEST_F(MonteCarlo, AMillionDrawsAreAllowed) {
+TEST(MonteCarlo, AMillionDrawsAreAllowed) {
   MonteCarloSource source;
   source.count = kMaxMonteCarloCount;
   source.window_days = 20;

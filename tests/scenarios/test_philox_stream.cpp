@@ -1,65 +1,27 @@
-// The Monte Carlo normals: cuRAND's host generator against a second path
-// written here from the published Philox4x32-10 algorithm (Salmon et al.,
-// SC'11) and cuRAND's documented double-precision Box–Muller, laid out as
-// include/xmargin/monte_carlo.hpp says. Equal bits mean the README's order of
-// draws is what the generator does, and that a device generator following it
-// draws the same Philox words.
+// The Monte Carlo normals: the project's Philox4x32-10 stream
+// (include/xmargin/philox.hpp, drawn by PhiloxNormals) against what it copies.
+// In every build: Random123's known answers for the block function and normals
+// recorded from cuRAND 13's host generator. Where the build has cuRAND: that
+// generator itself, bit for bit, over several seeds and rounds of the layout.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <exception>
 #include <string>
 #include <vector>
 
 #include "scenarios/philox_normals.hpp"
-#include "xmargin/monte_carlo.hpp"
+#include "xmargin/philox.hpp"
+
+#if defined(XM_HAVE_CURAND)
+#include <curand.h>
+#endif
 
 namespace xm {
 namespace {
-
-struct Words {
-  std::uint32_t x, y, z, w;
-};
-
-// One Philox4x32 round: two 32×32→64 multiplies, the halves crossed and keyed.
-Words philox_round(Words c, std::uint32_t k0, std::uint32_t k1) {
-  const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c.x;
-  const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c.z;
-  return Words{static_cast<std::uint32_t>(p1 >> 32) ^ c.y ^ k0, static_cast<std::uint32_t>(p1),
-               static_cast<std::uint32_t>(p0 >> 32) ^ c.w ^ k1, static_cast<std::uint32_t>(p0)};
-}
-
-Words philox4x32_10(Words counter, std::uint64_t seed) {
-  auto k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
-  for (int round = 0; round < 10; ++round) {
-    counter = philox_round(counter, k0, k1);
-    k0 += 0x9E3779B9u;  // Weyl key schedule
-    k1 += 0xBB67AE85u;
-  }
-  return counter;
-}
-
-// Normal i of the stream: two 53-bit uniforms from the block's four words, then
-// Box–Muller (sin for the first of the pair, cos for the second).
-double reference_normal(std::uint64_t index, std::uint64_t seed) {
-  const PhiloxNormalSlot slot = philox_normal_slot(index);
-  const Words w = philox4x32_10(Words{static_cast<std::uint32_t>(slot.counter),
-                                      static_cast<std::uint32_t>(slot.counter >> 32),
-                                      static_cast<std::uint32_t>(slot.subsequence),
-                                      static_cast<std::uint32_t>(slot.subsequence >> 32)},
-                                seed);
-  constexpr double kTwoPowMinus53 = 1.1102230246251565e-16;
-  constexpr double kPi = 3.1415926535897932;
-  const std::uint64_t bits_u = std::uint64_t{w.x} ^ (std::uint64_t{w.y} << 21);
-  const std::uint64_t bits_v = std::uint64_t{w.z} ^ (std::uint64_t{w.w} << 21);
-  const double u = static_cast<double>(bits_u) * kTwoPowMinus53 + kTwoPowMinus53 / 2.0;
-  const double v = static_cast<double>(bits_v) * (kTwoPowMinus53 * 2.0) + kTwoPowMinus53;
-  const double radius = std::sqrt(-2.0 * std::log(u));
-  return (slot.cosine ? std::cos(v * kPi) : std::sin(v * kPi)) * radius;
-}
 
 // `count` normals of the stream drawn in calls of the sizes given, in turn.
 std::vector<double> drawn(std::uint64_t seed, std::size_t count,
@@ -74,41 +36,117 @@ std::vector<double> drawn(std::uint64_t seed, std::size_t count,
   return out;
 }
 
-class PhiloxStream : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!have_curand()) GTEST_SKIP() << "built without cuRAND";
-  }
-};
+std::uint64_t bits(double value) {
+  std::uint64_t b = 0;
+  std::memcpy(&b, &value, sizeof b);
+  return b;
+}
 
-TEST_F(PhiloxStream, HostGeneratorEqualsTheReferencePhiloxBitForBit) {
-  // Past the first round of 262,144 normals, so counters 2 and 3 are covered.
-  for (const std::uint64_t seed :
-       {std::uint64_t{20011231}, std::uint64_t{0}, std::uint64_t{0xFFFFFFFFFFFFFFC5ull}}) {
-    const std::size_t count = 2 * kNormalsPerRound + 1000;
-    const std::vector<double> cuda = drawn(seed, count, {count});
-    std::size_t differing = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      const double reference = reference_normal(i, seed);
-      // Bits, not values: the stream must be the same doubles, signs of zero included.
-      if (std::memcmp(&cuda[i], &reference, sizeof(double)) != 0 && ++differing < 5) {
-        ADD_FAILURE() << "seed " << seed << " normal " << i << ": cuRAND " << cuda[i]
-                      << ", reference " << reference;
-      }
+// Bits, not values: the stream must be the same doubles, signs of zero included.
+// Reports the first few differences and returns how many there are.
+std::size_t differing_bits(const std::vector<double>& ours, const std::vector<double>& theirs,
+                           const std::string& what) {
+  EXPECT_EQ(ours.size(), theirs.size()) << what;
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i < std::min(ours.size(), theirs.size()); ++i) {
+    if (bits(ours[i]) != bits(theirs[i]) && ++differing <= 4) {
+      ADD_FAILURE() << what << " normal " << i << ": ours " << ours[i] << ", theirs " << theirs[i];
     }
-    EXPECT_EQ(differing, 0u) << "seed " << seed;
+  }
+  return differing;
+}
+
+// Seeds of all shapes: small, a date, both key words set, a high word only.
+const std::uint64_t kSeeds[] = {0, 7, 20011231, 0xFFFFFFFFFFFFFFC5ull, 0x0000000500000000ull};
+
+TEST(Philox4x32_10, GivesRandom123sKnownAnswers) {
+  // kat_vectors of Random123 1.09: philox4x32 10 rounds, counter words
+  // (x, y, z, w) and key words (k0, k1) as curand_init places them.
+  struct Known {
+    std::uint32_t counter[4], key[2], words[4];
+  };
+  const Known known[] = {
+      {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+      {{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
+       {0xffffffff, 0xffffffff},
+       {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+      {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
+       {0xa4093822, 0x299f31d0},
+       {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+  };
+  const auto joined = [](std::uint32_t low, std::uint32_t high) {
+    return (std::uint64_t{high} << 32) | low;
+  };
+  for (const Known& k : known) {
+    const PhiloxWords w =
+        philox4x32_10(joined(k.key[0], k.key[1]), joined(k.counter[0], k.counter[1]),
+                      joined(k.counter[2], k.counter[3]));
+    EXPECT_EQ(w.x, k.words[0]);
+    EXPECT_EQ(w.y, k.words[1]);
+    EXPECT_EQ(w.z, k.words[2]);
+    EXPECT_EQ(w.w, k.words[3]);
   }
 }
 
-TEST_F(PhiloxStream, AnySplitIntoCallsGivesTheSameStream) {
-  // Calls that end mid-block and mid-round, crossing the first round boundary.
-  const std::size_t count = kNormalsPerRound + 5000;
-  const std::vector<double> whole = drawn(7, count, {count});
-  EXPECT_EQ(drawn(7, count, {2, 6, 998, 4096, 131070}), whole);
-  EXPECT_EQ(drawn(7, count, {262146, 2}), whole);
+TEST(PhiloxNormals, GiveTheNormalsRecordedFromCuRandsHostGenerator) {
+  // curandGenerateNormalDouble (cuRAND 13.0, glibc 2.36 libm), mean 0 and
+  // deviation 1, at the first block, both ends of the first round and past
+  // the fourth: every build checks the layout and the Box–Muller against it.
+  struct Recorded {
+    std::uint64_t seed, index, bits;
+  };
+  const Recorded recorded[] = {
+      {20011231, 0, 0xbfee3d6c4e8504b8},
+      {20011231, 1, 0x3ffe22397d803ebc},
+      {20011231, 2, 0x3fbbfc89a084b530},
+      {20011231, 3, 0xbfe25aec510c847c},
+      {20011231, 4, 0x3fd6f1adb759bb9a},
+      {20011231, 262143, 0xbfc0bfa944f2caef},
+      {20011231, 262144, 0x3fe7c204aca1f084},
+      {20011231, 262145, 0x3fa23127764f96b3},
+      {20011231, 1000001, 0x3fe924d4601459e7},
+      {20011231, 1048577, 0xbfd1bd627abbff1d},
+      {0xFFFFFFFFFFFFFFC5ull, 0, 0x3fc79f38a02d060d},
+      {0xFFFFFFFFFFFFFFC5ull, 1, 0x3fc644e342722075},
+      {0xFFFFFFFFFFFFFFC5ull, 2, 0xc000469aebefa9e9},
+      {0xFFFFFFFFFFFFFFC5ull, 262143, 0xbfe4b4c3e94f5a05},
+      {0xFFFFFFFFFFFFFFC5ull, 262144, 0x3fe29844603a12a8},
+      {0xFFFFFFFFFFFFFFC5ull, 1048577, 0x3ff7d6bd150fa6d8},
+  };
+  for (const Recorded& r : recorded) {
+    const NormalPair pair = philox_normal_pair(r.seed, r.index / 2);
+    const double normal = r.index % 2 == 0 ? pair.sine : pair.cosine;
+    EXPECT_EQ(bits(normal), r.bits) << "seed " << r.seed << " normal " << r.index;
+  }
 }
 
-TEST_F(PhiloxStream, SeedsGiveDifferentStreamsOfStandardNormals) {
+TEST(PhiloxNormals, AnySplitIntoCallsGivesTheSameStream) {
+  // Calls that start and end mid-pair, mid-block and mid-round, crossing the
+  // first round boundary; odd sizes included.
+  const std::size_t count = kNormalsPerRound + 5001;
+  for (const std::uint64_t seed : kSeeds) {
+    const std::vector<double> whole = drawn(seed, count, {count});
+    EXPECT_EQ(differing_bits(drawn(seed, count, {1, 2, 3, 5, 998, 4097, 131070}), whole,
+                             "split " + std::to_string(seed)),
+              0u);
+    EXPECT_EQ(differing_bits(drawn(seed, count, {kNormalsPerRound - 1, 3}), whole,
+                             "round split " + std::to_string(seed)),
+              0u);
+  }
+}
+
+TEST(PhiloxNormals, TheThreadCountChangesNothing) {
+  const std::size_t count = 3 * kNormalsPerRound + 17;
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const std::vector<double> one = drawn(11, count, {count});
+  omp_set_num_threads(5);
+  const std::vector<double> five = drawn(11, count, {count});
+  omp_set_num_threads(threads);
+  EXPECT_EQ(differing_bits(five, one, "five threads against one"), 0u);
+}
+
+TEST(PhiloxNormals, SeedsGiveDifferentStreamsOfStandardNormals) {
   const std::vector<double> a = drawn(1, 200000, {200000}), b = drawn(2, 200000, {200000});
   EXPECT_NE(a, b);
   double sum = 0.0, squares = 0.0;
@@ -134,15 +172,44 @@ TEST(PhiloxNormalSlot, MapsTheStreamOntoSubsequencesAndCounters) {
   EXPECT_EQ(philox_normal_slot(kNormalsPerRound).counter, 2u);
 }
 
-TEST(PhiloxNormals, WithoutCurandMonteCarloIsAnErrorNamingIt) {
-  if (have_curand()) GTEST_SKIP() << "built with cuRAND";
-  try {
-    PhiloxNormals normals(1);
-    FAIL() << "expected an error";
-  } catch (const std::exception& error) {
-    EXPECT_NE(std::string(error.what()).find("cuRAND"), std::string::npos) << error.what();
+#if defined(XM_HAVE_CURAND)
+
+// `count` normals from cuRAND's host generator, drawn in calls of the sizes
+// given (even: it draws Box–Muller pairs).
+std::vector<double> curand_drawn(std::uint64_t seed, std::size_t count,
+                                 const std::vector<std::size_t>& calls) {
+  curandGenerator_t generator = nullptr;
+  EXPECT_EQ(curandCreateGeneratorHost(&generator, CURAND_RNG_PSEUDO_PHILOX4_32_10),
+            CURAND_STATUS_SUCCESS);
+  EXPECT_EQ(curandSetPseudoRandomGeneratorSeed(generator, seed), CURAND_STATUS_SUCCESS);
+  std::vector<double> out(count);
+  for (std::size_t at = 0, call = 0; at < count; ++call) {
+    const std::size_t size = std::min(calls[call % calls.size()], count - at);
+    EXPECT_EQ(curandGenerateNormalDouble(generator, out.data() + at, size, 0.0, 1.0),
+              CURAND_STATUS_SUCCESS);
+    at += size;
+  }
+  curandDestroyGenerator(generator);
+  return out;
+}
+
+TEST(PhiloxNormals, EqualCuRandsHostGeneratorBitForBit) {
+  // Four rounds and a part, so counters 0 to 9 of every subsequence; both
+  // sides split at points inside blocks and rounds, cuRAND's in even calls.
+  const std::size_t count = 4 * kNormalsPerRound + 2002;
+  for (const std::uint64_t seed : kSeeds) {
+    const std::string name = "seed " + std::to_string(seed);
+    EXPECT_EQ(differing_bits(drawn(seed, count, {7, 262139, 100003}),
+                             curand_drawn(seed, count, {count}), name),
+              0u);
+    EXPECT_EQ(differing_bits(drawn(seed, count, {count}),
+                             curand_drawn(seed, count, {2, 6, 262142, 4098, 131070}),
+                             name + ", cuRAND split"),
+              0u);
   }
 }
+
+#endif
 
 }  // namespace
 }  // namespace xm

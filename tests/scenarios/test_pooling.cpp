@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <numeric>
 
-#include "scenarios/philox_normals.hpp"
 #include "support/test_support.hpp"
 #include "xmargin/pipeline.hpp"
 #include "xmargin/scenarios.hpp"
@@ -59,23 +58,18 @@ TEST(Pooling, OneSourceKeepsItsEqualWeightsExactly) {
   EXPECT_EQ(pooled.weight, std::vector<double>(7, 1.0 / 7.0));
 }
 
-// The small book with all three sources (without cuRAND, the two historical
-// ones); the history has 7 rows.
-std::map<std::string, std::string> pooled_book(bool monte_carlo = true) {
+// The small book with all three sources; the history has 7 rows.
+std::map<std::string, std::string> pooled_book() {
   auto files = test::small_book_files();
   files["config.json"] =
       "{\"measure\": \"es\", \"confidence\": 0.8, \"time_decay\": true,\n"
       " \"scenarios\": {\n"
       "  \"historical\": {\"lookback_days\": 5, \"mpor_days\": 2},\n"
       "  \"filtered_historical\": {\"lookback_days\": 3, \"mpor_days\": 2, \"lambda\": 0.9,\n"
-      "                            \"seed_days\": 1, \"weight\": " +
-      std::string(monte_carlo ? "1" : "3") + "}" +
-      (monte_carlo
-           ? ",\n  \"monte_carlo\": {\"count\": 40, \"mpor_days\": 2, \"seed\": 3, \"weight\": 2,\n"
-             "                    \"distribution\": \"student_t\", \"nu\": 4,\n"
-             "                    \"covariance\": {\"window_days\": 5, \"lambda\": 0.9}}"
-           : "") +
-      "}}\n";
+      "                            \"seed_days\": 1, \"weight\": 1},\n"
+      "  \"monte_carlo\": {\"count\": 40, \"mpor_days\": 2, \"seed\": 3, \"weight\": 2,\n"
+      "                  \"distribution\": \"student_t\", \"nu\": 4,\n"
+      "                  \"covariance\": {\"window_days\": 5, \"lambda\": 0.9}}}}\n";
   return files;
 }
 
@@ -106,14 +100,7 @@ Tail weighted_tail(const std::vector<double>& pnl, const std::vector<double>& we
   return {var, (weighted + (tail - before) * var) / tail};
 }
 
-class PooledRun : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!have_curand()) GTEST_SKIP() << "built without cuRAND";
-  }
-};
-
-TEST_F(PooledRun, TheTailUsesThePooledWeightsOnEveryBackend) {
+TEST(PooledRun, TheTailUsesThePooledWeightsOnEveryBackend) {
   test::TempDir dir;
   write_files(dir, pooled_book());
   const PreparedRun prepared = prepare_run(test::small_book_paths(dir));
@@ -164,10 +151,8 @@ TEST_F(PooledRun, TheTailUsesThePooledWeightsOnEveryBackend) {
 }
 
 TEST(PooledReplay, AReplayedPooledSetGivesTheSameMarginsByteForByte) {
-  // Runs in every build: without cuRAND the pool is historical and filtered historical.
-  const bool monte_carlo = have_curand();
   test::TempDir dir;
-  write_files(dir, pooled_book(monte_carlo));
+  write_files(dir, pooled_book());
   const std::string xmargin = std::string(XM_BINARY) + " ";
   const auto exported =
       test::run_command(xmargin + "scenarios --dir " + dir.path() + " --out " + dir.file("s.csv"));
@@ -183,14 +168,11 @@ TEST(PooledReplay, AReplayedPooledSetGivesTheSameMarginsByteForByte) {
   EXPECT_EQ(test::read_text(dir.file("replayed/margins.csv")), margins);
 
   const std::string scenarios = test::read_text(dir.file("s.csv"));
-  // Weights 1/4 over 3 with Monte Carlo (total 4), else 3/4 over 3 (total 4).
-  const std::string filtered_row =
-      monte_carlo ? "\n5,filtered_historical,2000-12-22/2000-12-27,0.08333333333333333,2,"
-                  : "\n5,filtered_historical,2000-12-22/2000-12-27,0.25,2,";
-  EXPECT_NE(scenarios.find(filtered_row), std::string::npos) << scenarios.substr(0, 600);
-  if (monte_carlo) {
-    EXPECT_NE(scenarios.find("\n8,monte_carlo,mc#000000,0.0125,2,"), std::string::npos);
-  }
+  // Weights 1/4 over 3 filtered historical, 2/4 over 40 Monte Carlo (total 4).
+  EXPECT_NE(scenarios.find("\n5,filtered_historical,2000-12-22/2000-12-27,0.08333333333333333,2,"),
+            std::string::npos)
+      << scenarios.substr(0, 600);
+  EXPECT_NE(scenarios.find("\n8,monte_carlo,mc#000000,0.0125,2,"), std::string::npos);
   // The summary names the worst scenario's source and label.
   EXPECT_NE(generated.output.find("worst scenario "), std::string::npos) << generated.output;
   const bool named = generated.output.find("(monte_carlo mc#") != std::string::npos ||

@@ -8,7 +8,6 @@
 #include <limits>
 #include <sstream>
 
-#include "scenarios/philox_normals.hpp"
 #include "scenarios/synthetic_history.hpp"
 #include "support/test_support.hpp"
 #include "xmargin/backend.hpp"
@@ -309,7 +308,6 @@ std::vector<std::vector<double>> tenor_book_root(const std::string& history_csv)
 }
 
 TEST(VolTenors, MonteCarloMovesEachTenorByItsFactorOnHostAndDeviceAlike) {
-  if (!have_curand()) GTEST_SKIP() << "built without cuRAND";
   test::TempDir dir;
   std::map<std::string, std::string> files = tenor_book();
   files["config.json"] =

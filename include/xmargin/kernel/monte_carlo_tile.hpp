@@ -1,10 +1,10 @@
 #pragma once
 // The bodies of the kernels that draw Monte Carlo scenarios on the device
 // (kernels/monte_carlo.cu), shared with their host emulation. The normals come
-// from the device's Philox generator there and from cuRAND's host generator in
-// the emulation; from the normals on, both run these functions, which compute
-// exactly what the host generator does (host/scenarios/monte_carlo.cpp, through
-// include/xmargin/monte_carlo.hpp).
+// from the device's Philox generator there and from the host's Philox stream
+// (host/scenarios/philox_normals.hpp) in the emulation; from the normals on,
+// both run these functions, which compute exactly what the host generator does
+// (host/scenarios/monte_carlo.cpp, through include/xmargin/monte_carlo.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
