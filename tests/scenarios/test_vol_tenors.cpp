@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "scenarios/philox_normals.hpp"
 #include "scenarios/synthetic_history.hpp"
 #include "support/test_support.hpp"
 #include "xmargin/backend.hpp"
