@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
-loaders=(market config instruments positions accounts history scenarios)
+loaders=(market config instruments positions accounts history scenarios run)
 max_len=65536
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -35,6 +35,30 @@ for loader in market config; do
   printf '{"x":%s%s}' "$(printf '[%.0s' {1..70})" "$(printf ']%.0s' {1..70})" \
     >"$seeds/$loader/deep"
 done
+# Every section and key of config.json, for the config loader and for `run`
+# (a fuzzed config of a small book of AA and BB through scenario generation).
+mkdir -p "$seeds/run"
+cat >"$seeds/config/every_key" <<'JSON'
+{"measure": "var", "confidence": 0.975, "time_decay": true,
+ "vol_surface": {"allow_calendar_arbitrage": true},
+ "scenarios": {
+  "historical": {"lookback_days": 40, "mpor_days": 2, "weight": 2},
+  "filtered_historical": {"lookback_days": 30, "mpor_days": 3, "lambda": 0.94, "seed_days": 10, "weight": 1},
+  "monte_carlo": {"count": 300, "mpor_days": 5, "seed": 18446744073709551615,
+                  "distribution": "student_t", "nu": 4, "covariance": {"window_days": 20, "lambda": 0.97},
+                  "vol_factors": true, "weight": 0.5},
+  "stress": {"mpor_days": 1,
+   "span": {"price_scan": 0.1, "vol_scan": 0.03, "extreme": 3, "covered": 0.3,
+            "underlyings": {"AA": {"price_scan": 0.15}, "BB": {"vol_scan": 0.05}}},
+   "grid": {"range": 0.2, "steps": 6, "vol_shock": 0.1, "power": 0.5, "min_days": 5,
+            "extended": [{"move": 0.4, "covered": 0.25}], "underlyings": {"BB": {"steps": 2}}},
+   "named": [{"name": "crash", "shocks": {"*": {"price": -0.2, "vol": 0.2}, "BB": {"price": -0.1}}},
+             {"name": "window", "history_dates": ["2000-09-01", "2000-09-20"]}]}},
+ "combine": {"rule": "blend", "blend": 0.6},
+ "anti_procyclicality": {"buffer": 0.25, "buffer_released": false, "stressed_weight": 0.25,
+                         "stressed_period": ["2000-09-10", "2000-09-10"], "floor_lookback_days": 60}}
+JSON
+cp "$seeds/config/every_key" "$seeds/run/every_key"
 mkdir -p "$seeds/scenarios"
 read -r aa bb < <(grep -o '"id": *"[^"]*"' "$sample/market.json" | head -2 | cut -d'"' -f4 | xargs)
 {

@@ -49,8 +49,7 @@ MonteCarloSource read_monte_carlo(const JsonDocument& doc, const Pointer& at) {
   }
   if (read.has("nu")) {
     if (source.distribution != McDistribution::student_t) {
-      doc.fail_key(at / "nu", "nu is the degrees of freedom of distribution \"student_t\"; the "
-                              "normal distribution takes none");
+      doc.warn_key(at / "nu", "nu is read only for distribution \"student_t\": ignored");
     }
     const double nu = doc.number(at / "nu");
     // ν ≤ 2 has no variance to scale to one (SPEC §5.1).
@@ -132,13 +131,13 @@ Config load_config(const std::string& path) {
       config.monte_carlo = read_monte_carlo(doc, sources / "monte_carlo");
     }
     if (list.contains("stress")) config.stress = read_stress(doc, sources / "stress");
-    // A lone source is the whole pool whatever its weight: one given would
-    // do nothing.
+    // A lone source is the whole pool whatever its weight.
     const std::size_t statistical = list.size() - (list.contains("stress") ? 1 : 0);
     for (const char* name : {"historical", "filtered_historical", "monte_carlo"}) {
       if (statistical == 1 && list.contains(name) && list[name].contains("weight")) {
-        doc.fail_key(sources / name / "weight",
-                     "weight shares the pool between scenario sources; a lone source takes none");
+        doc.warn_key(sources / name / "weight",
+                     "weight shares the pool between scenario sources; a lone source is the "
+                     "whole pool: ignored");
       }
     }
     // Stress scenarios decay time by their mpor_days only with time_decay.
@@ -150,10 +149,14 @@ Config load_config(const std::string& path) {
   if (json.contains("combine")) {
     config.combine = read_combine(doc, root / "combine");
     // The rule combines the statistical margin with the stress charge: with no
-    // stress it would do nothing (max) or only scale the margin down (blend).
+    // stress, blend would only scale the margin down, and max does nothing.
+    if (config.combine.rule == CombineRule::blend && !config.stress.any()) {
+      doc.fail(root / "combine" / "rule",
+               "rule \"blend\" needs a stress source (scenarios.stress)");
+    }
     if (!config.stress.any()) {
-      doc.fail_key(root / "combine",
-                   "combine needs a stress source (scenarios.stress) to combine with");
+      doc.warn_key(root / "combine",
+                   "no stress source (scenarios.stress) to combine with: ignored");
     }
   }
   if (json.contains("anti_procyclicality")) {

@@ -174,7 +174,7 @@ StressConfig read_stress(const JsonDocument& doc, const Pointer& at) {
     doc.allow_keys(at / "span", {"price_scan", "vol_scan", "extreme", "covered", "underlyings"});
     stress.span = read_kind<SpanParams>(doc, at / "span", "span",
                                         {"price_scan", "vol_scan", "extreme", "covered"},
-                              {"price_scan", "vol_scan"}, read_span_params);
+                                        {"price_scan", "vol_scan"}, read_span_params);
   }
   if (json.contains("grid")) {
     doc.allow_keys(at / "grid",
@@ -209,8 +209,7 @@ CombineConfig read_combine(const JsonDocument& doc, const Pointer& at) {
   }
   read.closed_interval("blend", 0.0, 1.0, combine.blend);
   if (combine.rule != CombineRule::blend && read.has("blend")) {
-    doc.fail_key(at / "blend", "blend is the statistical share of rule \"blend\"; rule \"max\" "
-                               "takes none");
+    doc.warn_key(at / "blend", "blend is read only for rule \"blend\": ignored");
   }
   if (combine.rule == CombineRule::blend && !read.has("blend")) {
     doc.fail(at, "rule \"blend\" needs \"blend\", the statistical share x in [0, 1]");

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <iostream>
 #include <type_traits>
 
 #include "io/csv_reader.hpp"
@@ -267,6 +268,15 @@ std::string JsonDocument::located(const Pointer& at, const std::string& message)
   return error_at(at, message).what();
 }
 
+void JsonDocument::warn_key(const Pointer& at, const std::string& message) const {
+  const auto it = key_at_.find(at.to_string());
+  const Position where = it == key_at_.end() ? Position{} : it->second;
+  std::cerr
+      << "xmargin: warning: "
+      << InputError(path_, where.first, where.second, "'" + at.to_string() + "': " + message).what()
+      << "\n";
+}
+
 void JsonDocument::fail_key(const Pointer& at, const std::string& message) const {
   const auto it = key_at_.find(at.to_string());
   if (it == key_at_.end()) fail(at, message);
@@ -307,8 +317,8 @@ std::uint64_t JsonDocument::unsigned_integer(const Pointer& at, const std::strin
   const nlohmann::json& value = root_.at(at);
   // nlohmann keeps 0 … 2^64 − 1 exactly as number_unsigned (positive
   // literals) or number_integer; larger or fractional numbers become floats.
-  const bool whole = value.is_number_unsigned() ||
-                     (value.is_number_integer() && value.get<long long>() >= 0);
+  const bool whole =
+      value.is_number_unsigned() || (value.is_number_integer() && value.get<long long>() >= 0);
   if (!whole) {
     fail(at, name + " must be a whole number from 0 to 18446744073709551615 (2^64 - 1), found " +
                  (value.is_number() ? value.dump() : type_name(value)));

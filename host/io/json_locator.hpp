@@ -34,6 +34,10 @@ class JsonDocument {
   [[noreturn]] void fail_key(const Pointer& at, const std::string& message) const;
   // The text `fail` would throw, for a warning that names the same spot.
   std::string located(const Pointer& at, const std::string& message) const;
+  // A warning on stderr at the key of an object member: a key that is read
+  // but has no effect in this config, and that SPEC's own examples carry, so
+  // it cannot be an error.
+  void warn_key(const Pointer& at, const std::string& message) const;
 
   // Where the value at `at` (or its key) starts, for a check made later.
   ConfigSpot spot(const Pointer& at) const;

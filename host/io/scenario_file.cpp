@@ -202,7 +202,10 @@ ScenarioSet read_scenario_file(const std::string& path,
     weight_sum += weight;
     set.weight.push_back(weight);
     const double horizon = table.number(row, horizon_col);
-    if (horizon < 0.0) table.fail(row, horizon_col, "horizon_days must be >= 0");
+    // A generated horizon is an mpor_days, at most 1000.
+    if (!(horizon >= 0.0 && horizon <= 1000.0)) {
+      table.fail(row, horizon_col, "horizon_days must be between 0 and 1000");
+    }
     set.horizon_days.push_back(horizon);
     for (Shocks& shock : shocks) {
       const double factor = table.number(row, shock.price_col);

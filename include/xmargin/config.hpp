@@ -64,8 +64,9 @@ struct MonteCarloSource {
 inline constexpr int kMaxMonteCarloCount = 1'000'000;
 // The most factors (prices, vols, tenor vols) a Monte Carlo model takes: its
 // covariance grows with the square of the count (2,000: 32 MB, and as much
-// again for its factor) and the factorisation and every draw with the cube and
-// the square (2,000 factors: about 5 s to factorise on one core).
+// again for its factor), the factorisation with the cube and every draw with
+// the square. At 2,000 factors over 2,500 days the covariance takes 3.0 s and
+// the factorisation 0.9 s on one core (bench/RESULTS.md, 2026-12-06).
 inline constexpr std::size_t kMaxMonteCarloFactors = 2'000;
 // Largest Student-t ν: beyond it the t is a normal to plotting accuracy, and it
 // bounds the iterations of the χ² inversion (include/xmargin/monte_carlo.hpp).

@@ -1,7 +1,10 @@
 // One libFuzzer target per input loader (tools/fuzz.sh). The input becomes
 // the file the loader reads; a loader may refuse it only with an InputError
 // (exit 2 with its position). Any other exception, a crash, a leak or a
-// sanitizer report is a finding. XM_FUZZ_LOADER names the loader.
+// sanitizer report is a finding. XM_FUZZ_LOADER names the loader; "run" takes
+// the input as config.json of a small fixed book and prepares the whole run
+// (every scenario set built and checked), reaching the checks that need the
+// market and the history besides the config.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -10,8 +13,14 @@
 #include <cstdlib>
 #include <string>
 
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
 #include "io/loaders.hpp"
+#include "xmargin/date.hpp"
 #include "xmargin/error.hpp"
+#include "xmargin/pipeline.hpp"
 #include "xmargin/scenarios.hpp"
 
 namespace {
@@ -58,6 +67,60 @@ std::vector<std::string> some_underlyings() {
   return {sample_market().underlyings[0].id, sample_market().underlyings[1].id};
 }
 
+// A temporary folder, removed when the fuzzer exits.
+struct TemporaryFolder {
+  std::string path;
+  ~TemporaryFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+// A small book of two underlyings (a surface on AA, tenor vols on BB) with
+// 80 days of history, written once to a temporary folder.
+xm::InputPaths small_book(const std::string& config_path) {
+  static const TemporaryFolder book{[] {
+    char name[] = "/tmp/xmargin-fuzz-XXXXXX";
+    if (mkdtemp(name) == nullptr) std::abort();
+    const std::string folder = name;
+    const auto write = [&](const char* file, const std::string& text) {
+      FILE* out = std::fopen((folder + "/" + file).c_str(), "w");
+      if (out == nullptr || std::fputs(text.c_str(), out) < 0 || std::fclose(out) != 0) {
+        std::abort();
+      }
+    };
+    write("market.json", R"({"valuation_date": "2001-01-02", "underlyings": [
+  {"id": "AA", "price": 100, "vol": 0.3, "rate": 0.05, "vol_surface": {"expiries": ["2001-03-16",
+   "2001-12-14"], "moneyness": [0.8, 1.0, 1.2], "vols": [[0.35, 0.3, 0.32], [0.33, 0.3, 0.31]]}},
+  {"id": "BB", "price": 50, "vol": 0.2}]})");
+    write("instruments.csv",
+          "instrument,type,underlying,expiry,multiplier,strike,right,style,on\n"
+          "FAA,future,AA,2001-03-16,100,,,,\n"
+          "CAA,option,AA,2001-03-16,100,100,C,european,spot\n"
+          "PBB,option,BB,2001-06-15,100,50,P,american,future\n");
+    write("positions.csv", "account,instrument,quantity\nA1,FAA,1\nA1,CAA,-2\nA2,PBB,3\n");
+    write("accounts.csv", "account,mode,group,collateral\nA1,cross,G1,1000\nA2,isolated,G1,0\n");
+    std::string history = "date,AA,BB,AA.vol,BB.vol@30d,BB.vol@90d\n";
+    for (int t = 0; t < 80; ++t) {
+      const double wave = static_cast<double>((t * 7) % 11) - 5.0;
+      history += xm::format_iso_date(static_cast<xm::Date>(11200 + t)) + "," +
+                 std::to_string(100.0 + 2.0 * wave) + "," + std::to_string(50.0 - wave) + "," +
+                 std::to_string(0.3 + 0.01 * wave) + "," + std::to_string(0.2 + 0.005 * wave) +
+                 "," + std::to_string(0.22 + 0.004 * wave) + "\n";
+    }
+    write("history.csv", history);
+    return folder;
+  }()};
+  const std::string& dir = book.path;
+  return {dir + "/market.json",
+          dir + "/instruments.csv",
+          dir + "/positions.csv",
+          dir + "/accounts.csv",
+          dir + "/history.csv",
+          config_path,
+          ""};
+}
+
 void load(const std::string& path) {
   const std::string loader = XM_FUZZ_LOADER;
   if (loader == "market") {
@@ -74,6 +137,8 @@ void load(const std::string& path) {
     xm::load_history(path, some_underlyings());
   } else if (loader == "scenarios") {
     xm::read_scenario_file(path, some_underlyings());
+  } else if (loader == "run") {
+    xm::prepare_run(small_book(path));
   } else {
     std::abort();
   }

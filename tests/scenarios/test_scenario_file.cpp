@@ -78,6 +78,10 @@ TEST(ScenarioFile, RejectsBadFiles) {
       "s.csv:1:59: unknown column 'AA.delta' (expected scenario, source, label, weight, "
       "horizon_days, <id>.price_factor, <id>.vol_shift, <id>.vol_shift@<days>d)");
   EXPECT_EQ(error_of(header), "s.csv:2: no scenarios");
+  // A horizon is an mpor_days: 1e308 days would pass as "expired" silently.
+  EXPECT_EQ(error_of(header + "0,h,,1,1e308,1\n"),
+            "s.csv:2:8: column 'horizon_days': horizon_days must be between 0 and 1000");
+  EXPECT_EQ(error_of(header + "0,h,,1,1000,1\n"), "no error");
 }
 
 }  // namespace

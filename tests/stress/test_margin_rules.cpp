@@ -194,7 +194,7 @@ TEST(StressConfig, BadValuesNameConfigLineAndColumn) {
 
 TEST(StressConfig, BlendNeedsAStressSource) {
   const test::StressBook book(test::kHistorical, R"(, "combine": {"rule": "blend", "blend": 0.5})");
-  EXPECT_NE(book.error().find("'/combine': combine needs a stress source"), std::string::npos)
+  EXPECT_NE(book.error().find("rule \"blend\" needs a stress source"), std::string::npos)
       << book.error();
 }
 
