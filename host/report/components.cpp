@@ -37,47 +37,61 @@ ComponentMask configured_components(const Config& config, bool replayed) {
   return mask;
 }
 
+ComponentValues portfolio_margin(const Config& config, const PortfolioRisk& risk) {
+  XM_EXPECTS(risk.pooled != nullptr, "no pooled tail");
+  const RiskMeasure measure = config.measure;
+  const AntiProcyclicality& apc = config.anti_procyclicality;
+  XM_EXPECTS((risk.stress != nullptr) == config.stress.any(), "stress charges and config disagree");
+  XM_EXPECTS((risk.floor != nullptr) == apc.floor_lookback_days.has_value(),
+             "floor tail and config disagree");
+  const Component source_columns[3] = {Component::historical, Component::filtered_historical,
+                                       Component::monte_carlo};
+  ComponentValues c;
+  for (std::size_t s = 0; s < 3; ++s) {
+    if (risk.sources[s] != nullptr) c[source_columns[s]] = margin_of(*risk.sources[s], measure);
+  }
+  c[Component::statistical] = margin_of(*risk.pooled, measure);
+  double base = c[Component::statistical];
+  if (risk.floor != nullptr) {
+    c[Component::floor] = margin_of(*risk.floor, measure);
+    base = std::max(base, c[Component::floor]);
+  }
+  double combined = base;
+  if (risk.stress != nullptr) {
+    const double* charges = risk.stress;
+    c[Component::span] = charges[0];
+    c[Component::grid] = charges[1];
+    c[Component::named] = charges[2];
+    c[Component::stress] = std::max({charges[0], charges[1], charges[2]});
+    combined =
+        config.combine.rule == CombineRule::max
+            ? std::max(base, c[Component::stress])
+            : config.combine.blend * base + (1.0 - config.combine.blend) * c[Component::stress];
+  }
+  c[Component::margin] = combined;
+  if (apc.buffer && !apc.buffer_released) c[Component::margin] = combined * (1.0 + *apc.buffer);
+  c[Component::buffer] = c[Component::margin] - combined;
+  return c;
+}
+
+PortfolioRisk portfolio_risk(const ComponentSources& sources, std::size_t p) {
+  PortfolioRisk risk;
+  risk.pooled = &(*sources.pooled)[p];
+  for (std::size_t s = 0; s < 3; ++s) {
+    if (sources.sources[s] != nullptr) risk.sources[s] = &(*sources.sources[s])[p];
+  }
+  if (sources.floor != nullptr) risk.floor = &(*sources.floor)[p];
+  if (sources.stress != nullptr) risk.stress = sources.stress->data() + p * kStressKinds;
+  return risk;
+}
+
 std::vector<ComponentValues> portfolio_components(const Config& config,
                                                   const ComponentSources& sources,
                                                   std::size_t rows) {
   XM_EXPECTS(sources.pooled != nullptr && sources.pooled->size() >= rows, "no pooled tails");
-  const RiskMeasure measure = config.measure;
-  const AntiProcyclicality& apc = config.anti_procyclicality;
-  const bool has_stress = sources.stress != nullptr;
-  XM_EXPECTS(has_stress == config.stress.any(), "stress charges and config disagree");
-  XM_EXPECTS((sources.floor != nullptr) == apc.floor_lookback_days.has_value(),
-             "floor tails and config disagree");
-  const Component source_columns[3] = {Component::historical, Component::filtered_historical,
-                                       Component::monte_carlo};
   std::vector<ComponentValues> out(rows);
-  for (std::size_t p = 0; p < rows; ++p) {
-    ComponentValues& c = out[p];
-    for (std::size_t s = 0; s < 3; ++s) {
-      if (sources.sources[s] != nullptr)
-        c[source_columns[s]] = margin_of((*sources.sources[s])[p], measure);
-    }
-    c[Component::statistical] = margin_of((*sources.pooled)[p], measure);
-    double base = c[Component::statistical];
-    if (sources.floor != nullptr) {
-      c[Component::floor] = margin_of((*sources.floor)[p], measure);
-      base = std::max(base, c[Component::floor]);
-    }
-    double combined = base;
-    if (has_stress) {
-      const double* charges = sources.stress->data() + p * kStressKinds;
-      c[Component::span] = charges[0];
-      c[Component::grid] = charges[1];
-      c[Component::named] = charges[2];
-      c[Component::stress] = std::max({charges[0], charges[1], charges[2]});
-      combined =
-          config.combine.rule == CombineRule::max
-              ? std::max(base, c[Component::stress])
-              : config.combine.blend * base + (1.0 - config.combine.blend) * c[Component::stress];
-    }
-    c[Component::margin] = combined;
-    if (apc.buffer && !apc.buffer_released) c[Component::margin] = combined * (1.0 + *apc.buffer);
-    c[Component::buffer] = c[Component::margin] - combined;
-  }
+  for (std::size_t p = 0; p < rows; ++p)
+    out[p] = portfolio_margin(config, portfolio_risk(sources, p));
   return out;
 }
 

@@ -54,10 +54,27 @@ struct ComponentSources {
   const std::vector<double>* stress = nullptr;   // [P × 3] charges, null without stress
 };
 
-// SPEC §5.4 per portfolio row:
+// What one portfolio's margin is built from: its tails and stress charges.
+struct PortfolioRisk {
+  const TailRisk* pooled = nullptr;  // the pooled statistical tail
+  // Each statistical source's own tail, null where not configured.
+  std::array<const TailRisk*, 3> sources{};
+  const TailRisk* floor = nullptr;  // null without a floor
+  const double* stress = nullptr;   // [3] span, grid, named charges; null without stress
+};
+
+// The whole margin stack of SPEC §5.4 for one portfolio, in one place: the
+// batch run applies it to every row, and anything that recomputes a row (a
+// what-if) must call it too, so that both give the same bytes.
 //   base = max(statistical, floor)            (floor where configured)
 //   combined = max(base, stress)  or  x · base + (1 − x) · stress   (where stress is configured)
 //   margin = combined × (1 + b)              (b the buffer unless released)
+ComponentValues portfolio_margin(const Config& config, const PortfolioRisk& risk);
+
+// The row `p` of each result in `sources`.
+PortfolioRisk portfolio_risk(const ComponentSources& sources, std::size_t p);
+
+// portfolio_margin of every row.
 std::vector<ComponentValues> portfolio_components(const Config& config,
                                                   const ComponentSources& sources,
                                                   std::size_t rows);
