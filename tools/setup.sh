@@ -13,6 +13,9 @@ packages=(
   nlohmann-json3-dev           # market.json / config.json / margins.json
   libcli11-dev                 # the command line
   libssl-dev                   # SHA-256 of the inputs in margins.json (libcrypto)
+  pkg-config libcpp-httplib-dev  # xmargin serve: HTTP/1.1 (cpp-httplib, found by pkg-config)
+  prometheus-cpp-dev           # xmargin serve: Prometheus metrics
+  curl                         # the service tests talk to the server as users do
   libgtest-dev                 # the test suite
   libquantlib0-dev             # test oracle for the pricing formulas (tests and bench only)
   clang libclang-rt-dev libomp-dev  # tools/fuzz.sh (libFuzzer), which CI runs

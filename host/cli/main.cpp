@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   xm::cli::add_run_command(app, exit_code);
   xm::cli::add_validate_command(app, exit_code);
   xm::cli::add_scenarios_command(app, exit_code);
+  xm::cli::add_serve_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

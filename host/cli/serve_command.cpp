@@ -1,0 +1,115 @@
+// `xmargin serve`: the margin service (README "Intraday service",
+// docs/service.md). It loads and checks the inputs exactly as `run` does
+// (the same errors, exit 2 before it listens), computes every margin and
+// components row, then answers HTTP on 127.0.0.1 until SIGTERM or SIGINT.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/flag_values.hpp"
+#include "cli/input_options.hpp"
+#include "service/http_server.hpp"
+#include "service/service_state.hpp"
+#include "xmargin/error.hpp"
+
+namespace xm::cli {
+namespace {
+
+struct ServeOptions {
+  InputOptions inputs;
+  BackendFlags backend;
+  std::string listen = "127.0.0.1:8080";
+};
+
+// HOST:PORT, the host a loopback address: until the service takes a bearer
+// token (--token-file), it answers on this machine only.
+service::ServerOptions listen_address(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  service::ServerOptions options;
+  int port = -1;
+  if (colon != std::string::npos) {
+    options.host = text.substr(0, colon);
+    const char* first = text.data() + colon + 1;
+    const char* last = text.data() + text.size();
+    const auto [end, error] = std::from_chars(first, last, port);
+    if (error != std::errc() || end != last || first == last) port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    throw InputError(
+        "--listen must be HOST:PORT with a port from 0 (any free port) to 65535: got '" + text +
+        "'");
+  }
+  if (options.host != "127.0.0.1" && options.host != "localhost") {
+    throw InputError("--listen " + text +
+                     ": the service answers on 127.0.0.1 or localhost only (an address other "
+                     "machines reach needs a bearer token, which this version does not take yet)");
+  }
+  options.port = port;
+  return options;
+}
+
+int serve(const ServeOptions& options) {
+  // SIGTERM and SIGINT are blocked before any thread starts (OpenMP's
+  // included), so that every thread inherits the mask and only the waiter
+  // below takes them: the requests in flight finish, then serve returns 0.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const service::ServerOptions address = listen_address(options.listen);
+  const BackendOptions backend_settings = backend_options(options.backend);
+  const InputPaths paths = resolve_input_paths(options.inputs);
+  const auto backend = chosen_backend(options.backend.backend, backend_settings);
+  const PreparedRun prepared = prepare_run(paths, terminal_progress(), backend->name() != "cuda");
+  service::MarginServer server(service::build_state(prepared, *backend, 1), address);
+  const int port = server.bind();
+
+  std::atomic<bool> finished{false};
+  std::thread waiter([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    // A signal may come before the server listens: stop it once it does.
+    while (!finished && !server.is_running()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    server.stop();
+  });
+  const auto state = server.state();
+  std::cout << "xmargin: serving " << state->info.accounts << " accounts and " << state->info.groups
+            << " groups on http://" << address.host << ":" << port << " (state version "
+            << state->version << ")" << std::endl;
+  server.run();
+  finished = true;
+  // run() also returns when the server fails: wake a waiter still in sigwait.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  std::cout << "xmargin: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* command = app.add_subcommand(
+      "serve", "compute every margin, then serve them over HTTP (docs/service.md)");
+  add_input_options(*command, options->inputs);
+  add_backend_options(*command, options->backend, true);
+  command
+      ->add_option("--listen", options->listen,
+                   "HOST:PORT to answer on, 127.0.0.1 or localhost; port 0: any free port")
+      ->capture_default_str();
+  command->callback([command, options, &exit_code] {
+    refuse_empty_values(*command);
+    exit_code = serve(*options);
+  });
+}
+
+}  // namespace xm::cli

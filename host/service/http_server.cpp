@@ -1,0 +1,241 @@
+#include "service/http_server.hpp"
+
+#include <httplib.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "xmargin/error.hpp"
+
+namespace xm::service {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// A margins.csv row and its components.csv row by column name, with the worst
+// scenario's source and label.
+Json row_json(const ServiceState& state, std::size_t r) {
+  const MarginRow& row = state.rows[r];
+  Json json = {{"level", row.level == RowLevel::account ? "account" : "group"},
+               {"id", row.id},
+               {"margin", row.margin},
+               {"var", row.var},
+               {"es", row.es},
+               {"worst_loss", row.worst_loss},
+               {"worst_scenario", row.worst_scenario},
+               {"isolated_margin", row.isolated_margin},
+               {"offset_benefit", row.offset_benefit},
+               {"collateral", row.collateral},
+               {"excess", row.excess},
+               {"positions", row.positions}};
+  if (const auto worst = state.info.worst_scenarios.find(row.worst_scenario);
+      worst != state.info.worst_scenarios.end()) {
+    json["worst_scenario_source"] = worst->second.source;
+    json["worst_scenario_label"] = worst->second.label;
+  }
+  Json components = Json::object();
+  for (std::size_t k = 0; k < kComponentCount; ++k) {
+    if (state.info.components[k]) {
+      components[component_name(static_cast<Component>(k))] = state.components[r].values.value[k];
+    }
+  }
+  json["components"] = std::move(components);
+  return json;
+}
+
+std::string iso_utc(std::chrono::system_clock::time_point when) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+void reply_json(httplib::Response& response, int status, const Json& body) {
+  response.status = status;
+  response.set_content(body.dump() + "\n", "application/json");
+}
+
+void reply_error(httplib::Response& response, int status, const std::string& message) {
+  reply_json(response, status, Json{{"error", message}});
+}
+
+}  // namespace
+
+struct MarginServer::Impl {
+  httplib::Server http;
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Counter>& requests =
+      prometheus::BuildCounter()
+          .Name("xmargin_requests_total")
+          .Help("HTTP requests answered, by endpoint and status")
+          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& latency =
+      prometheus::BuildHistogram()
+          .Name("xmargin_request_seconds")
+          .Help("time to answer a request, by endpoint")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& book =
+      prometheus::BuildGauge()
+          .Name("xmargin_book_size")
+          .Help("the resident book: accounts, groups, instruments, positions, scenarios")
+          .Register(*registry);
+  prometheus::Gauge& version = prometheus::BuildGauge()
+                                   .Name("xmargin_state_version")
+                                   .Help("the version of the state new requests read")
+                                   .Register(*registry)
+                                   .Add({});
+  prometheus::Gauge& revaluation = prometheus::BuildGauge()
+                                       .Name("xmargin_revaluation_seconds")
+                                       .Help("time of the last full revaluation")
+                                       .Register(*registry)
+                                       .Add({});
+
+  void observe(const std::string& endpoint, int status, double seconds) {
+    requests.Add({{"endpoint", endpoint}, {"status", std::to_string(status)}}).Increment();
+    latency
+        .Add({{"endpoint", endpoint}},
+             prometheus::Histogram::BucketBoundaries{1e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2,
+                                                     0.1, 1.0})
+        .Observe(seconds);
+  }
+
+  void publish(const ServiceState& state) {
+    version.Set(static_cast<double>(state.version));
+    revaluation.Set(state.revaluation_seconds);
+    const std::pair<const char*, std::size_t> sizes[] = {{"accounts", state.info.accounts},
+                                                         {"groups", state.info.groups},
+                                                         {"instruments", state.info.instruments},
+                                                         {"positions", state.info.positions},
+                                                         {"scenarios", state.info.scenario_count}};
+    for (const auto& [what, count] : sizes) {
+      book.Add({{"what", what}}).Set(static_cast<double>(count));
+    }
+  }
+};
+
+MarginServer::MarginServer(std::shared_ptr<const ServiceState> state, const ServerOptions& options)
+    : state_(std::move(state)), options_(options), impl_(std::make_unique<Impl>()) {
+  impl_->publish(*state_);
+  httplib::Server& http = impl_->http;
+  http.set_payload_max_length(options_.max_body_bytes);
+  // Each handler takes the current state once, so a request reads one version.
+  const auto timed = [this](const char* endpoint, auto handler) {
+    return [this, endpoint, handler](const httplib::Request& request, httplib::Response& response) {
+      const auto start = std::chrono::steady_clock::now();
+      handler(*this->state(), request, response);
+      impl_->observe(
+          endpoint, response.status,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    };
+  };
+  http.Get("/v1/health", timed("health", [](const ServiceState& s, const httplib::Request&,
+                                            httplib::Response& response) {
+             reply_json(response, 200,
+                        Json{{"status", "ok"},
+                             {"state_version", s.version},
+                             {"backend", s.info.backend},
+                             {"device", s.info.device},
+                             {"accounts", s.info.accounts},
+                             {"groups", s.info.groups},
+                             {"instruments", s.info.instruments},
+                             {"positions", s.info.positions},
+                             {"scenarios", s.info.scenario_count},
+                             {"revalued_at", iso_utc(s.revalued_at)},
+                             {"revaluation_seconds", s.revaluation_seconds}});
+           }));
+  http.Get("/v1/margins",
+           timed("margins", [](const ServiceState& s, const httplib::Request& request,
+                               httplib::Response& response) {
+             const std::string format =
+                 request.has_param("format") ? request.get_param_value("format") : "json";
+             if (format == "csv") {
+               response.status = 200;
+               response.set_content(s.margins_csv, "text/csv");
+               return;
+             }
+             if (format != "json") {
+               reply_error(response, 400,
+                           "format must be \"json\" or \"csv\", found \"" + format + "\"");
+               return;
+             }
+             Json accounts = Json::array(), groups = Json::array();
+             for (std::size_t r = 0; r < s.rows.size(); ++r) {
+               (s.rows[r].level == RowLevel::account ? accounts : groups).push_back(row_json(s, r));
+             }
+             reply_json(response, 200,
+                        Json{{"state_version", s.version},
+                             {"accounts", std::move(accounts)},
+                             {"groups", std::move(groups)}});
+           }));
+  http.Get(R"(/v1/accounts/([^/]+))",
+           timed("account", [](const ServiceState& s, const httplib::Request& request,
+                               httplib::Response& response) {
+             const std::string id = request.matches[1];
+             const auto found = s.account_row.find(id);
+             if (found == s.account_row.end()) {
+               reply_error(response, 404, "unknown account '" + id + "'");
+               return;
+             }
+             Json positions = Json::array();
+             for (const auto& [instrument, quantity] : s.positions.at(id)) {
+               positions.push_back(Json{{"instrument", instrument}, {"quantity", quantity}});
+             }
+             Json group = nullptr;
+             if (const auto in = s.group_of.find(id); in != s.group_of.end()) {
+               group = row_json(s, s.group_row.at(in->second));
+             }
+             reply_json(response, 200,
+                        Json{{"state_version", s.version},
+                             {"account", row_json(s, found->second)},
+                             {"positions", std::move(positions)},
+                             {"group", std::move(group)}});
+           }));
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+    response.set_content(prometheus::TextSerializer().Serialize(impl_->registry->Collect()),
+                         "text/plain; version=0.0.4");
+  });
+  // Unmatched routes and bodies over the limit answer JSON too.
+  http.set_error_handler([](const httplib::Request&, httplib::Response& response) {
+    if (!response.body.empty()) return;
+    const std::string what = response.status == 404   ? "no such endpoint"
+                             : response.status == 413 ? "request body over the limit"
+                                                      : "request refused";
+    reply_error(response, response.status, what);
+  });
+}
+
+MarginServer::~MarginServer() = default;
+
+int MarginServer::bind() {
+  const int port =
+      options_.port == 0
+          ? impl_->http.bind_to_any_port(options_.host)
+          : (impl_->http.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port < 0) {
+    throw InputError("--listen " + options_.host + ":" + std::to_string(options_.port) +
+                     ": cannot listen there (in use, or not an address of this machine)");
+  }
+  return port;
+}
+
+void MarginServer::run() {
+  impl_->http.listen_after_bind();
+}
+
+void MarginServer::stop() {
+  impl_->http.stop();
+}
+
+bool MarginServer::is_running() const {
+  return impl_->http.is_running();
+}
+
+}  // namespace xm::service

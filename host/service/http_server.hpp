@@ -1,0 +1,45 @@
+#pragma once
+// The margin service's HTTP/1.1 endpoints (README "Intraday service",
+// docs/service.md) over cpp-httplib, with Prometheus metrics from
+// prometheus-cpp. Every request reads the one ServiceState current when it
+// starts.
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "service/service_state.hpp"
+
+namespace xm::service {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: an ephemeral port, chosen by the system
+  std::size_t max_body_bytes = std::size_t{1} << 20;
+};
+
+class MarginServer {
+ public:
+  MarginServer(std::shared_ptr<const ServiceState> state, const ServerOptions& options);
+  ~MarginServer();
+  MarginServer(const MarginServer&) = delete;
+  MarginServer& operator=(const MarginServer&) = delete;
+
+  // Binds the address; returns the port (the chosen one for port 0). A port
+  // that cannot be bound is an InputError naming the address.
+  int bind();
+  // Serves until stop(); requests in flight finish first.
+  void run();
+  void stop();
+  bool is_running() const;
+
+  // The state new requests read (for a later change to swap in).
+  std::shared_ptr<const ServiceState> state() const { return std::atomic_load(&state_); }
+
+ private:
+  struct Impl;
+  std::shared_ptr<const ServiceState> state_;
+  ServerOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xm::service
