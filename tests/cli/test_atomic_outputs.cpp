@@ -140,13 +140,17 @@ constexpr bool kAddressSanitizer = false;
 TEST_F(Outputs, OutOfMemoryNamesTheStageAndTheSizeAndWritesNothing) {
   if (kAddressSanitizer) GTEST_SKIP() << "an address-space limit stops AddressSanitizer itself";
   // The least address space the binary needs to start differs between
-  // builds (a CUDA build maps more libraries): limits rise 8 MiB at a time
+  // builds (a CUDA build maps more libraries, and so do the service's HTTP,
+  // TLS and compression libraries): limits rise 8 MiB at a time
   // until xmargin starts and either runs out of memory or, with room enough,
   // succeeds; the first of those must be an out-of-memory error.
   test::CommandResult result;
   for (int kib = 8 << 10; kib <= 4 << 20; kib += 8 << 10) {
     result = test::run_command("ulimit -v " + std::to_string(kib) + "; exec " + kBinary +
                                " run --backend cpu --threads 1 --out " + out_.path());
+    // Just above the least that starts it, the OpenMP runtime may be what
+    // fails, before xmargin's own code runs: not what this test checks.
+    if (result.output.find("libgomp: Out of memory") != std::string::npos) continue;
     if (result.exit_code == 0 || result.exit_code == 1) break;
   }
   EXPECT_EQ(result.exit_code, 1) << result.output;
