@@ -16,6 +16,7 @@ packages=(
   pkg-config libcpp-httplib-dev  # xmargin serve: HTTP/1.1 (cpp-httplib, found by pkg-config)
   prometheus-cpp-dev           # xmargin serve: Prometheus metrics
   curl                         # the service tests talk to the server as users do
+  openssl                      # the service tests make a throw-away TLS certificate
   libgtest-dev                 # the test suite
   libquantlib0-dev             # test oracle for the pricing formulas (tests and bench only)
   clang libclang-rt-dev libomp-dev  # tools/fuzz.sh (libFuzzer), which CI runs

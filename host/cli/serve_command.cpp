@@ -1,14 +1,17 @@
 // `xmargin serve`: the margin service (README "Intraday service",
 // docs/service.md). It loads and checks the inputs exactly as `run` does
 // (the same errors, exit 2 before it listens), computes every margin and
-// components row, then answers HTTP on 127.0.0.1 until SIGTERM or SIGINT.
+// components row, then answers HTTP (HTTPS with a certificate) until SIGTERM
+// or SIGINT: on 127.0.0.1 by default, elsewhere only with a bearer token.
 #include <pthread.h>
 #include <signal.h>
 
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <thread>
 
 #include "cli/commands.hpp"
@@ -25,11 +28,30 @@ struct ServeOptions {
   InputOptions inputs;
   BackendFlags backend;
   std::string listen = "127.0.0.1:8080";
+  std::string token_file, tls_cert, tls_key;
 };
 
-// HOST:PORT, the host a loopback address: until the service takes a bearer
-// token (--token-file), it answers on this machine only.
-service::ServerOptions listen_address(const std::string& text) {
+// The token of --token-file: its text without the line end, at least 16
+// characters, so that it cannot be guessed in a few tries.
+std::string read_token(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, 0, 0, "cannot read the token file (--token-file)");
+  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.size() < 16 || token.find_first_of(" \t\r\n") != std::string::npos) {
+    throw InputError(path, 1, 0,
+                     "the bearer token must be one line of at least 16 characters without "
+                     "spaces (--token-file)");
+  }
+  return token;
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1";
+}
+
+// HOST:PORT; a host other machines reach only with a bearer token.
+service::ServerOptions listen_address(const std::string& text, bool with_token) {
   const std::size_t colon = text.rfind(':');
   service::ServerOptions options;
   int port = -1;
@@ -45,10 +67,10 @@ service::ServerOptions listen_address(const std::string& text) {
         "--listen must be HOST:PORT with a port from 0 (any free port) to 65535: got '" + text +
         "'");
   }
-  if (options.host != "127.0.0.1" && options.host != "localhost") {
+  if (!is_loopback(options.host) && !with_token) {
     throw InputError("--listen " + text +
-                     ": the service answers on 127.0.0.1 or localhost only (an address other "
-                     "machines reach needs a bearer token, which this version does not take yet)");
+                     ": an address other machines reach needs --token-file (a bearer token every "
+                     "request must carry); without one the service answers on 127.0.0.1 only");
   }
   options.port = port;
   return options;
@@ -63,7 +85,13 @@ int serve(const ServeOptions& options) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  const service::ServerOptions address = listen_address(options.listen);
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    throw InputError("--tls-cert and --tls-key go together");
+  }
+  service::ServerOptions address = listen_address(options.listen, !options.token_file.empty());
+  if (!options.token_file.empty()) address.token = read_token(options.token_file);
+  address.tls_cert = options.tls_cert;
+  address.tls_key = options.tls_key;
   const BackendOptions backend_settings = backend_options(options.backend);
   const InputPaths paths = resolve_input_paths(options.inputs);
   const auto backend = chosen_backend(options.backend.backend, backend_settings);
@@ -83,8 +111,9 @@ int serve(const ServeOptions& options) {
   });
   const auto state = server.state();
   std::cout << "xmargin: serving " << state->info.accounts << " accounts and " << state->info.groups
-            << " groups on http://" << address.host << ":" << port << " (state version "
-            << state->version << ")" << std::endl;
+            << " groups on " << (address.tls_cert.empty() ? "http" : "https") << "://"
+            << address.host << ":" << port << " (state version " << state->version << ")"
+            << std::endl;
   server.run();
   finished = true;
   // run() also returns when the server fails: wake a waiter still in sigwait.
@@ -104,8 +133,13 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   add_backend_options(*command, options->backend, true);
   command
       ->add_option("--listen", options->listen,
-                   "HOST:PORT to answer on, 127.0.0.1 or localhost; port 0: any free port")
+                   "HOST:PORT to answer on (port 0: any free port); an address other than "
+                   "127.0.0.1 or localhost needs --token-file")
       ->capture_default_str();
+  command->add_option("--token-file", options->token_file,
+                      "a file holding the bearer token every request must carry");
+  command->add_option("--tls-cert", options->tls_cert, "PEM certificate: serve HTTPS");
+  command->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
   command->callback([command, options, &exit_code] {
     refuse_empty_values(*command);
     exit_code = serve(*options);

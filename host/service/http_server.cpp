@@ -67,10 +67,35 @@ void reply_error(httplib::Response& response, int status, const std::string& mes
   reply_json(response, status, Json{{"error", message}});
 }
 
+// Equal in time independent of where the texts differ, so that the answer
+// does not tell how much of a guessed token was right.
+bool same_secret(const std::string& given, const std::string& secret) {
+  unsigned char difference = given.size() == secret.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    difference |= static_cast<unsigned char>(given[i] ^ secret[i % secret.size()]);
+  }
+  return difference == 0;
+}
+
+// A plain server, or an HTTPS one from the certificate and key files (an
+// InputError naming them when they cannot be used).
+std::unique_ptr<httplib::Server> make_http(const ServerOptions& options) {
+  if (options.tls_cert.empty()) return std::make_unique<httplib::Server>();
+  auto https =
+      std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+  if (!https->is_valid()) {
+    throw InputError("--tls-cert " + options.tls_cert + " and --tls-key " + options.tls_key +
+                     ": not a PEM certificate and its private key");
+  }
+  return https;
+}
+
 }  // namespace
 
 struct MarginServer::Impl {
-  httplib::Server http;
+  explicit Impl(const ServerOptions& options) : http_owner(make_http(options)) {}
+  std::unique_ptr<httplib::Server> http_owner;
+  httplib::Server& http = *http_owner;
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   prometheus::Family<prometheus::Counter>& requests =
       prometheus::BuildCounter()
@@ -122,10 +147,22 @@ struct MarginServer::Impl {
 };
 
 MarginServer::MarginServer(std::shared_ptr<const ServiceState> state, const ServerOptions& options)
-    : state_(std::move(state)), options_(options), impl_(std::make_unique<Impl>()) {
+    : state_(std::move(state)), options_(options), impl_(std::make_unique<Impl>(options)) {
   impl_->publish(*state_);
   httplib::Server& http = impl_->http;
   http.set_payload_max_length(options_.max_body_bytes);
+  if (!options_.token.empty()) {
+    http.set_pre_routing_handler(
+        [this](const httplib::Request& request, httplib::Response& response) {
+          if (same_secret(request.get_header_value("Authorization"), "Bearer " + options_.token)) {
+            return httplib::Server::HandlerResponse::Unhandled;
+          }
+          response.set_header("WWW-Authenticate", "Bearer");
+          reply_error(response, 401, "a bearer token is required (Authorization: Bearer <token>)");
+          impl_->observe("unauthorised", 401, 0.0);
+          return httplib::Server::HandlerResponse::Handled;
+        });
+  }
   // Each handler takes the current state once, so a request reads one version.
   const auto timed = [this](const char* endpoint, auto handler) {
     return [this, endpoint, handler](const httplib::Request& request, httplib::Response& response) {

@@ -15,6 +15,11 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: an ephemeral port, chosen by the system
   std::size_t max_body_bytes = std::size_t{1} << 20;
+  // When not empty, every request must carry "Authorization: Bearer <token>"
+  // (compared in constant time), else 401.
+  std::string token;
+  // Both given: HTTPS with this certificate and private key (PEM files).
+  std::string tls_cert, tls_key;
 };
 
 class MarginServer {

@@ -17,10 +17,11 @@ namespace xm::test {
 
 class ServerProcess {
  public:
-  // Runs `xmargin serve ARGS --listen 127.0.0.1:0` and waits for its
-  // "serving … on http://127.0.0.1:PORT" line; `output()` holds what it wrote
-  // if it exits first.
-  explicit ServerProcess(const std::vector<std::string>& args) {
+  // Runs `xmargin serve ARGS --listen LISTEN` and waits for its
+  // "serving … on http(s)://HOST:PORT (…" line; `output()` holds what it
+  // wrote if it exits first.
+  explicit ServerProcess(const std::vector<std::string>& args,
+                         const std::string& listen = "127.0.0.1:0") {
     int pipe_fds[2];
     if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
     pid_ = fork();
@@ -32,7 +33,7 @@ class ServerProcess {
       close(pipe_fds[1]);
       std::vector<std::string> all = {XM_BINARY, "serve"};
       all.insert(all.end(), args.begin(), args.end());
-      all.insert(all.end(), {"--listen", "127.0.0.1:0"});
+      all.insert(all.end(), {"--listen", listen});
       std::vector<char*> argv;
       for (std::string& arg : all) argv.push_back(arg.data());
       argv.push_back(nullptr);
@@ -42,15 +43,14 @@ class ServerProcess {
     close(pipe_fds[1]);
     output_fd_ = pipe_fds[0];
     // Read until the serving line (or the end: the server refused to start).
-    const std::string marker = "on http://127.0.0.1:";
     char buffer[4096];
     while (port_ == 0) {
       const ssize_t got = read(output_fd_, buffer, sizeof buffer);
       if (got <= 0) break;
       output_.append(buffer, static_cast<std::size_t>(got));
-      const std::size_t at = output_.find(marker);
+      const std::size_t at = output_.find(" (state version ");
       if (at != std::string::npos && output_.find('\n', at) != std::string::npos) {
-        port_ = std::stoi(output_.substr(at + marker.size()));
+        port_ = std::stoi(output_.substr(output_.rfind(':', at) + 1));
       }
     }
   }

@@ -124,12 +124,12 @@ TEST_F(Serve, BadInputsStopItBeforeItListens) {
       << broken.output();
 }
 
-TEST(ServeListen, OnlyLoopbackAddressesAndRealPorts) {
+TEST(ServeListen, LoopbackWithoutATokenAndRealPorts) {
   const std::string serve = std::string(XM_BINARY) + " serve --listen ";
   const test::CommandResult open = test::run_command(serve + "0.0.0.0:8080");
   EXPECT_EQ(open.exit_code, 2);
-  EXPECT_NE(open.output.find("--listen 0.0.0.0:8080: the service answers on 127.0.0.1 or "
-                             "localhost only"),
+  EXPECT_NE(open.output.find("--listen 0.0.0.0:8080: an address other machines reach needs "
+                             "--token-file"),
             std::string::npos)
       << open.output;
   const test::CommandResult port = test::run_command(serve + "127.0.0.1:70000");
