@@ -33,6 +33,8 @@ inline constexpr Bound kDailyRatioBound{1e-3, 1e3, "between 1e-3 and 1e3"};  // 
 // Replayed and generated scenarios alike (include/xmargin/scenario_bounds.hpp).
 inline constexpr Bound kPriceFactorBound{kMinPriceFactor, kMaxPriceFactor, "between 1e-6 and 1e6"};
 inline constexpr Bound kVolShiftBound{-kMaxVolShift, kMaxVolShift, "between -10 and 10"};
+// A replayed horizon: a generated one is an mpor_days, at most 1000 (config_reader.hpp).
+inline constexpr Bound kHorizonDaysBound{0.0, 1000.0, "between 0 and 1000"};
 inline constexpr int kMaxDaysToExpiry = 36'525;  // 100 years
 // Largest vol tenor of history and scenario file columns, in calendar days (a
 // hundred years): beyond any listed option.

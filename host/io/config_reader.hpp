@@ -36,8 +36,8 @@ class SourceReader {
     if (!has(key)) return;
     const double number = doc_.number(at_ / key);
     if (!(number > low && number < high)) {
-      doc_.fail(at_ / key, std::string(key) + " must be strictly between " + format(low) + " and " +
-                               format(high));
+      doc_.fail(at_ / key, std::string(key) + " must be strictly between " + format_double(low) +
+                               " and " + format_double(high));
     }
     value = number;
   }
@@ -48,8 +48,8 @@ class SourceReader {
     if (!has(key)) return;
     const double number = doc_.number(at_ / key);
     if (!(number >= low && number <= high)) {
-      doc_.fail(at_ / key,
-                std::string(key) + " must be between " + format(low) + " and " + format(high));
+      doc_.fail(at_ / key, std::string(key) + " must be between " + format_double(low) + " and " +
+                               format_double(high));
     }
     value = number;
   }
@@ -65,8 +65,6 @@ class SourceReader {
   const JsonDocument& doc_;
   Pointer at_;
   const nlohmann::json& json_;
-
-  static std::string format(double x) { return format_double(x); }
 };
 
 // The value named by the string at `at`, one of two; else an error listing both.

@@ -268,20 +268,19 @@ std::string JsonDocument::located(const Pointer& at, const std::string& message)
   return error_at(at, message).what();
 }
 
-void JsonDocument::warn_key(const Pointer& at, const std::string& message) const {
+InputError JsonDocument::key_error_at(const Pointer& at, const std::string& message) const {
   const auto it = key_at_.find(at.to_string());
-  const Position where = it == key_at_.end() ? Position{} : it->second;
-  std::cerr
-      << "xmargin: warning: "
-      << InputError(path_, where.first, where.second, "'" + at.to_string() + "': " + message).what()
-      << "\n";
+  if (it == key_at_.end()) return error_at(at, message);
+  return InputError(path_, it->second.first, it->second.second,
+                    "'" + at.to_string() + "': " + message);
+}
+
+void JsonDocument::warn_key(const Pointer& at, const std::string& message) const {
+  std::cerr << "xmargin: warning: " << key_error_at(at, message).what() << "\n";
 }
 
 void JsonDocument::fail_key(const Pointer& at, const std::string& message) const {
-  const auto it = key_at_.find(at.to_string());
-  if (it == key_at_.end()) fail(at, message);
-  throw InputError(path_, it->second.first, it->second.second,
-                   "'" + at.to_string() + "': " + message);
+  throw key_error_at(at, message);
 }
 
 const nlohmann::json& JsonDocument::object(const Pointer& at) const {

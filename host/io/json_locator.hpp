@@ -64,6 +64,8 @@ class JsonDocument {
 
   void index_positions(const std::string& text);
   InputError error_at(const Pointer& at, const std::string& message) const;
+  // At the key of an object member; at its value where the key is not known.
+  InputError key_error_at(const Pointer& at, const std::string& message) const;
 };
 
 }  // namespace xm

@@ -48,14 +48,16 @@ std::optional<TenorColumn> parse_tenor_column(const std::string& path,
   const std::size_t whole = tail.find_first_not_of("0123456789");
   // At most 6 digits before std::stod, so the bound below is checked on an
   // exact number; a longer count is out of bounds anyway.
-  if (tail.empty() || tail.size() > 7 || whole == 0 || whole != tail.size() - 1 ||
-      tail.back() != 'd' || std::stod(tail) < 1.0 || std::stod(tail) > kMaxTenorDays) {
+  const bool digits_then_d = !tail.empty() && tail.size() <= 7 && whole != 0 &&
+                             whole == tail.size() - 1 && tail.back() == 'd';
+  const double days = digits_then_d ? std::stod(tail) : 0.0;
+  if (days < 1.0 || days > kMaxTenorDays) {
     throw InputError(path, 1, column.column,
                      "column " + quote_cell(column.name) +
                          ": expected <id>.vol_shift@<days>d with whole calendar days 1.." +
                          std::to_string(kMaxTenorDays));
   }
-  return TenorColumn{column.name.substr(0, mark), std::stod(tail)};
+  return TenorColumn{column.name.substr(0, mark), days};
 }
 
 // The tenor columns of `id`, ascending in days, as (days, column index).
@@ -202,9 +204,8 @@ ScenarioSet read_scenario_file(const std::string& path,
     weight_sum += weight;
     set.weight.push_back(weight);
     const double horizon = table.number(row, horizon_col);
-    // A generated horizon is an mpor_days, at most 1000.
-    if (!(horizon >= 0.0 && horizon <= 1000.0)) {
-      table.fail(row, horizon_col, "horizon_days must be between 0 and 1000");
+    if (!kHorizonDaysBound.holds(horizon)) {
+      table.fail(row, horizon_col, kHorizonDaysBound.message("horizon_days"));
     }
     set.horizon_days.push_back(horizon);
     for (Shocks& shock : shocks) {

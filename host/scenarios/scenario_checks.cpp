@@ -8,10 +8,18 @@
 
 namespace xm {
 
+namespace {
+
+// The historical source's moves and the floor's: the levels h rows apart.
+std::string history_move_cause(int mpor_days, const std::string& whose) {
+  return "the history's levels move this far over mpor_days " + std::to_string(mpor_days) + whose +
+         "; check those rows of the history or shorten mpor_days";
+}
+
+}  // namespace
+
 ScenarioOrigin historical_origin(const HistoricalSource& source, const History& history) {
-  return {source.spot, "scenarios.historical",
-          "the history's levels move this far over mpor_days " + std::to_string(source.mpor_days) +
-              "; check those rows of the history or shorten mpor_days",
+  return {source.spot, "scenarios.historical", history_move_cause(source.mpor_days, ""),
           history.path};
 }
 
@@ -36,9 +44,7 @@ ScenarioOrigin monte_carlo_origin(const MonteCarloSource& source, const History&
 ScenarioOrigin floor_origin(const HistoricalSource& source, const AntiProcyclicality& apc,
                             const History& history) {
   return {apc.floor_spot, "anti_procyclicality.floor_lookback_days",
-          "the history's levels move this far over mpor_days " + std::to_string(source.mpor_days) +
-              " (scenarios.historical); check those rows of the history or shorten mpor_days",
-          history.path};
+          history_move_cause(source.mpor_days, " (scenarios.historical)"), history.path};
 }
 
 ScenarioOrigin named_origin(const NamedScenario& named, const History& history) {
