@@ -29,6 +29,7 @@ struct ServeOptions {
   BackendFlags backend;
   std::string listen = "127.0.0.1:8080";
   std::string token_file, tls_cert, tls_key;
+  std::string journal;
 };
 
 // The token of --token-file: its text without the line end, at least 16
@@ -94,9 +95,17 @@ int serve(const ServeOptions& options) {
   address.tls_key = options.tls_key;
   const BackendOptions backend_settings = backend_options(options.backend);
   const InputPaths paths = resolve_input_paths(options.inputs);
-  const auto backend = chosen_backend(options.backend.backend, backend_settings);
-  const PreparedRun prepared = prepare_run(paths, terminal_progress(), backend->name() != "cuda");
-  service::MarginServer server(service::build_state(prepared, *backend, 1), address);
+  if (backend_kind(options.backend.backend) == BackendKind::cuda) {
+    // Refuse a cuda that cannot run here as run does, before any work.
+    chosen_backend(options.backend.backend, backend_settings);
+    std::cerr << "xmargin: note: the service keeps its P&L matrices in host memory and "
+                 "evaluates on the CPU (a device-resident matrix is not built yet)\n";
+  }
+  auto prepared = std::make_shared<const PreparedRun>(prepare_run(paths, terminal_progress()));
+  service::MarginService service(service::build_state(
+      prepared, backend_settings.cpu_threads, backend_settings.memory_budget_bytes));
+  if (!options.journal.empty()) service.open_journal(options.journal, std::cerr);
+  service::MarginServer server(service, address);
   const int port = server.bind();
 
   std::atomic<bool> finished{false};
@@ -109,7 +118,7 @@ int serve(const ServeOptions& options) {
     }
     server.stop();
   });
-  const auto state = server.state();
+  const auto state = service.state();
   std::cout << "xmargin: serving " << state->info.accounts << " accounts and " << state->info.groups
             << " groups on " << (address.tls_cert.empty() ? "http" : "https") << "://"
             << address.host << ":" << port << " (state version " << state->version << ")"
@@ -140,6 +149,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                       "a file holding the bearer token every request must carry");
   command->add_option("--tls-cert", options->tls_cert, "PEM certificate: serve HTTPS");
   command->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
+  command->add_option("--journal", options->journal,
+                      "append every accepted trade batch here (fsync'ed before the answer) and "
+                      "replay it after the input files on start");
   command->callback([command, options, &exit_code] {
     refuse_empty_values(*command);
     exit_code = serve(*options);

@@ -51,6 +51,43 @@ VolRule vol_rule_of(const Instrument& inst, const Underlying& underlying) {
                                                           : VolRule::sticky_moneyness;
 }
 
+}  // namespace
+
+void pack_instrument(const Instrument& inst, const Market& market, std::int32_t u,
+                     const VolSurfacesView& surfaces, PackedBook& packed) {
+  const Underlying& underlying = market.underlyings[inst.underlying];
+  const Date days = inst.expiry - market.valuation_date;
+  const VolRule rule = vol_rule_of(inst, underlying);
+  MarketState base;
+  base.spot = underlying.price;
+  base.years_to_expiry = static_cast<double>(days) / kCalendarDaysPerYear;
+  base.rate = underlying.rate;
+  base.dividend_yield = underlying.dividend_yield;
+  double moneyness_strike = 0.0;
+  if (rule == VolRule::flat) {
+    base.vol_annual = inst.vol_annual.value_or(underlying.vol_annual);
+  } else {
+    // SPEC §6: σ0 = σ(K/F0, T), K/F0 = K·e^{−(r−q)T}/S0 computed as unit_pnl
+    // computes K/F′, so that sticky moneyness at an unmoved spot reads the
+    // very same vol.
+    moneyness_strike =
+        inst.terms.strike / std::exp((base.rate - base.dividend_yield) * base.years_to_expiry);
+    base.vol_annual = surface_vol(surfaces, static_cast<std::size_t>(u),
+                                  moneyness_strike / base.spot, base.years_to_expiry);
+  }
+
+  packed.terms.push_back(inst.terms);
+  packed.underlying.push_back(u);
+  packed.years_to_expiry.push_back(base.years_to_expiry);
+  packed.days_to_expiry.push_back(static_cast<double>(days));
+  packed.moneyness_strike.push_back(moneyness_strike);
+  packed.vol_rule.push_back(rule);
+  packed.vol_annual.push_back(base.vol_annual);
+  packed.base_value.push_back(instrument_value(inst.terms, base));
+}
+
+namespace {
+
 void pack_instruments(const Book& book, PackedBook& packed) {
   std::vector<std::int32_t> packed_underlying(book.market.underlyings.size(), -1);
   // Mark the underlyings in use, then number them in market order (the order
@@ -70,36 +107,7 @@ void pack_instruments(const Book& book, PackedBook& packed) {
                                  packed.surface_moneyness.data(), packed.surface_vols.data()};
 
   for (const Instrument& inst : book.instruments) {
-    const Underlying& underlying = book.market.underlyings[inst.underlying];
-    const auto u = packed_underlying[inst.underlying];
-    const Date days = inst.expiry - book.market.valuation_date;
-    const VolRule rule = vol_rule_of(inst, underlying);
-    MarketState base;
-    base.spot = underlying.price;
-    base.years_to_expiry = static_cast<double>(days) / kCalendarDaysPerYear;
-    base.rate = underlying.rate;
-    base.dividend_yield = underlying.dividend_yield;
-    double moneyness_strike = 0.0;
-    if (rule == VolRule::flat) {
-      base.vol_annual = inst.vol_annual.value_or(underlying.vol_annual);
-    } else {
-      // SPEC §6: σ0 = σ(K/F0, T), K/F0 = K·e^{−(r−q)T}/S0 computed as unit_pnl
-      // computes K/F′, so that sticky moneyness at an unmoved spot reads the
-      // very same vol.
-      moneyness_strike =
-          inst.terms.strike / std::exp((base.rate - base.dividend_yield) * base.years_to_expiry);
-      base.vol_annual = surface_vol(surfaces, static_cast<std::size_t>(u),
-                                    moneyness_strike / base.spot, base.years_to_expiry);
-    }
-
-    packed.terms.push_back(inst.terms);
-    packed.underlying.push_back(u);
-    packed.years_to_expiry.push_back(base.years_to_expiry);
-    packed.days_to_expiry.push_back(static_cast<double>(days));
-    packed.moneyness_strike.push_back(moneyness_strike);
-    packed.vol_rule.push_back(rule);
-    packed.vol_annual.push_back(base.vol_annual);
-    packed.base_value.push_back(instrument_value(inst.terms, base));
+    pack_instrument(inst, book.market, packed_underlying[inst.underlying], surfaces, packed);
   }
 }
 
@@ -107,12 +115,18 @@ void pack_instruments(const Book& book, PackedBook& packed) {
 
 Packed pack_book(const Book& book) {
   Packed result;
-  PackedBook& packed = result.book;
-  PortfolioLayout& layout = result.layout;
   XM_EXPECTS(book.instruments.size() < static_cast<std::size_t>(INT32_MAX),
              "instrument indices are 32-bit");
-  pack_instruments(book, packed);
+  pack_instruments(book, result.book);
+  pack_portfolios(book, result.book, result.layout);
+  return result;
+}
 
+void pack_portfolios(const Book& book, PackedBook& packed, PortfolioLayout& layout) {
+  packed.row_offsets.clear();
+  packed.entry_instrument.clear();
+  packed.entry_weight.clear();
+  layout = PortfolioLayout{};
   // Accounts: one row each, positions already sorted by instrument.
   packed.row_offsets.push_back(0);
   std::vector<std::map<std::size_t, double>> account_weights(book.accounts.size());
@@ -159,7 +173,6 @@ Packed pack_book(const Book& book) {
       append_row(packed, {{i, -1.0}});
     }
   }
-  return result;
 }
 
 }  // namespace xm

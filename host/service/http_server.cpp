@@ -11,17 +11,16 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "service/request_error.hpp"
+#include "service/request_json.hpp"
 #include "xmargin/error.hpp"
 
 namespace xm::service {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 // A margins.csv row and its components.csv row by column name, with the worst
 // scenario's source and label.
-Json row_json(const ServiceState& state, std::size_t r) {
-  const MarginRow& row = state.rows[r];
+Json row_json(const MarginRow& row, const ComponentRow& components, const ServiceState& state) {
   Json json = {{"level", row.level == RowLevel::account ? "account" : "group"},
                {"id", row.id},
                {"margin", row.margin},
@@ -34,19 +33,42 @@ Json row_json(const ServiceState& state, std::size_t r) {
                {"collateral", row.collateral},
                {"excess", row.excess},
                {"positions", row.positions}};
-  if (const auto worst = state.info.worst_scenarios.find(row.worst_scenario);
-      worst != state.info.worst_scenarios.end()) {
-    json["worst_scenario_source"] = worst->second.source;
-    json["worst_scenario_label"] = worst->second.label;
+  const ScenarioSet& scenarios = state.resident->prepared().scenarios;
+  if (row.worst_scenario >= 0 && static_cast<std::size_t>(row.worst_scenario) < scenarios.count()) {
+    json["worst_scenario_source"] = scenarios.source[static_cast<std::size_t>(row.worst_scenario)];
+    json["worst_scenario_label"] = scenarios.label[static_cast<std::size_t>(row.worst_scenario)];
   }
-  Json components = Json::object();
+  Json values = Json::object();
   for (std::size_t k = 0; k < kComponentCount; ++k) {
     if (state.info.components[k]) {
-      components[component_name(static_cast<Component>(k))] = state.components[r].values.value[k];
+      values[component_name(static_cast<Component>(k))] = components.values.value[k];
     }
   }
-  json["components"] = std::move(components);
+  json["components"] = std::move(values);
   return json;
+}
+
+Json row_json(const ServiceState& state, std::size_t r) {
+  return row_json(state.rows()[r], state.components()[r], state);
+}
+
+// after − before of every number of a row (not the worst scenario's index).
+Json change_json(const Json& before, const Json& after) {
+  Json change = Json::object();
+  for (const auto& [key, value] : after.items()) {
+    if (key == "components") {
+      change[key] = change_json(before.at(key), value);
+    } else if (value.is_number() && key != "worst_scenario") {
+      change[key] = value.get<double>() - before.at(key).get<double>();
+    }
+  }
+  return change;
+}
+
+Json pair_json(const RowPair& before, const RowPair& after, const ServiceState& state) {
+  const Json b = row_json(before.margin, before.components, state);
+  const Json a = row_json(after.margin, after.components, state);
+  return Json{{"before", b}, {"after", a}, {"change", change_json(b, a)}};
 }
 
 std::string iso_utc(std::chrono::system_clock::time_point when) {
@@ -63,8 +85,24 @@ void reply_json(httplib::Response& response, int status, const Json& body) {
   response.set_content(body.dump() + "\n", "application/json");
 }
 
-void reply_error(httplib::Response& response, int status, const std::string& message) {
-  reply_json(response, status, Json{{"error", message}});
+void reply_error(httplib::Response& response, int status, const std::string& message,
+                 const std::string& pointer = {}) {
+  Json body{{"error", message}};
+  if (!pointer.empty()) body["pointer"] = pointer;
+  reply_json(response, status, body);
+}
+
+// Runs a handler that may refuse the request: a RequestError answers its
+// status and pointer; a RunError (a P&L that is not finite) 422.
+template <typename Handler>
+void refusing(httplib::Response& response, Handler&& handler) {
+  try {
+    handler();
+  } catch (const RequestError& error) {
+    reply_error(response, error.status(), error.what(), error.pointer());
+  } catch (const RunError& error) {
+    reply_error(response, 422, error.what());
+  }
 }
 
 // Equal in time independent of where the texts differ, so that the answer
@@ -146,9 +184,9 @@ struct MarginServer::Impl {
   }
 };
 
-MarginServer::MarginServer(std::shared_ptr<const ServiceState> state, const ServerOptions& options)
-    : state_(std::move(state)), options_(options), impl_(std::make_unique<Impl>(options)) {
-  impl_->publish(*state_);
+MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
+    : service_(service), options_(options), impl_(std::make_unique<Impl>(options)) {
+  impl_->publish(*service_.state());
   httplib::Server& http = impl_->http;
   http.set_payload_max_length(options_.max_body_bytes);
   if (!options_.token.empty()) {
@@ -167,7 +205,7 @@ MarginServer::MarginServer(std::shared_ptr<const ServiceState> state, const Serv
   const auto timed = [this](const char* endpoint, auto handler) {
     return [this, endpoint, handler](const httplib::Request& request, httplib::Response& response) {
       const auto start = std::chrono::steady_clock::now();
-      handler(*this->state(), request, response);
+      handler(*service_.state(), request, response);
       impl_->observe(
           endpoint, response.status,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -204,8 +242,9 @@ MarginServer::MarginServer(std::shared_ptr<const ServiceState> state, const Serv
                return;
              }
              Json accounts = Json::array(), groups = Json::array();
-             for (std::size_t r = 0; r < s.rows.size(); ++r) {
-               (s.rows[r].level == RowLevel::account ? accounts : groups).push_back(row_json(s, r));
+             for (std::size_t r = 0; r < s.rows().size(); ++r) {
+               (s.rows()[r].level == RowLevel::account ? accounts : groups)
+                   .push_back(row_json(s, r));
              }
              reply_json(response, 200,
                         Json{{"state_version", s.version},
@@ -222,12 +261,15 @@ MarginServer::MarginServer(std::shared_ptr<const ServiceState> state, const Serv
                return;
              }
              Json positions = Json::array();
-             for (const auto& [instrument, quantity] : s.positions.at(id)) {
-               positions.push_back(Json{{"instrument", instrument}, {"quantity", quantity}});
+             const auto [first, last] = s.positions_of(found->second);
+             for (std::size_t p = first; p < last; ++p) {
+               const Position& position = s.book.positions[p];
+               positions.push_back(Json{{"instrument", s.book.instruments[position.instrument].id},
+                                        {"quantity", position.quantity}});
              }
              Json group = nullptr;
-             if (const auto in = s.group_of.find(id); in != s.group_of.end()) {
-               group = row_json(s, s.group_row.at(in->second));
+             if (const std::string& in = s.book.accounts[found->second].group; !in.empty()) {
+               group = row_json(s, s.group_row.at(in));
              }
              reply_json(response, 200,
                         Json{{"state_version", s.version},
@@ -235,6 +277,37 @@ MarginServer::MarginServer(std::shared_ptr<const ServiceState> state, const Serv
                              {"positions", std::move(positions)},
                              {"group", std::move(group)}});
            }));
+  http.Post("/v1/whatif", timed("whatif", [](const ServiceState& s,
+                                              const httplib::Request& request,
+                                              httplib::Response& response) {
+              refusing(response, [&] {
+                const WhatIfAnswer answer =
+                    evaluate_what_if(s, read_what_if(request.body, s.book.market));
+                Json group = nullptr;
+                if (answer.group_before) group = pair_json(*answer.group_before, *answer.group_after, s);
+                reply_json(response, 200,
+                           Json{{"state_version", s.version},
+                                {"account", pair_json(answer.account_before, answer.account_after, s)},
+                                {"group", std::move(group)}});
+              });
+            }));
+  http.Post("/v1/trades", [this](const httplib::Request& request, httplib::Response& response) {
+    const auto start = std::chrono::steady_clock::now();
+    refusing(response, [&] {
+      const TradeOutcome outcome = service_.apply_trades(read_trades(request.body));
+      const ServiceState& s = *outcome.state;
+      Json accounts = Json::array(), groups = Json::array();
+      for (const std::string& id : outcome.accounts) accounts.push_back(row_json(s, s.account_row.at(id)));
+      for (const std::string& id : outcome.groups) groups.push_back(row_json(s, s.group_row.at(id)));
+      impl_->publish(s);
+      reply_json(response, 200,
+                 Json{{"state_version", s.version},
+                      {"accounts", std::move(accounts)},
+                      {"groups", std::move(groups)}});
+    });
+    impl_->observe("trades", response.status,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(prometheus::TextSerializer().Serialize(impl_->registry->Collect()),
                          "text/plain; version=0.0.4");

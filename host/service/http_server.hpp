@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "service/service_state.hpp"
+#include "service/margin_service.hpp"
 
 namespace xm::service {
 
@@ -24,7 +24,7 @@ struct ServerOptions {
 
 class MarginServer {
  public:
-  MarginServer(std::shared_ptr<const ServiceState> state, const ServerOptions& options);
+  MarginServer(MarginService& service, const ServerOptions& options);
   ~MarginServer();
   MarginServer(const MarginServer&) = delete;
   MarginServer& operator=(const MarginServer&) = delete;
@@ -37,12 +37,9 @@ class MarginServer {
   void stop();
   bool is_running() const;
 
-  // The state new requests read (for a later change to swap in).
-  std::shared_ptr<const ServiceState> state() const { return std::atomic_load(&state_); }
-
  private:
   struct Impl;
-  std::shared_ptr<const ServiceState> state_;
+  MarginService& service_;
   ServerOptions options_;
   std::unique_ptr<Impl> impl_;
 };

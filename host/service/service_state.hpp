@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "service/resident_risk.hpp"
 #include "xmargin/components.hpp"
 #include "xmargin/margin_rows.hpp"
 #include "xmargin/pipeline.hpp"
@@ -16,22 +18,58 @@
 
 namespace xm::service {
 
-struct ServiceState {
-  std::uint64_t version = 0;
-  std::vector<MarginRow> rows;           // margins.csv's rows
-  std::vector<ComponentRow> components;  // components.csv's rows, same order
-  RunInfo info;
-  std::string margins_csv;  // the bytes `xmargin run` writes to margins.csv
-  // Row of each account and group id, and each account's netted positions.
-  std::map<std::string, std::size_t> account_row, group_row;
-  std::map<std::string, std::vector<std::pair<std::string, double>>> positions;
-  std::map<std::string, std::string> group_of;  // account id → group id, when in one
-  std::chrono::system_clock::time_point revalued_at;
-  double revaluation_seconds = 0.0;
+// A book's portfolio rows evaluated on the resident matrices: the CSR rows and
+// layout pack_portfolios makes, each row's pooled tail and SPEC §5.4 stack
+// (portfolio_margin), and the margins.csv and components.csv rows the batch
+// functions (margin_rows, component_rows) make of them.
+struct Evaluation {
+  PackedBook rows;  // row_offsets, entry_instrument, entry_weight only
+  PortfolioLayout layout;
+  std::vector<TailRisk> risk;           // [P]
+  std::vector<ComponentValues> values;  // [P]
+  std::vector<MarginRow> margin_rows;   // accounts then groups, by id
+  std::vector<ComponentRow> components;
 };
 
-// The state of a whole batch run of `prepared` on `backend`, as version `version`.
-std::shared_ptr<const ServiceState> build_state(const PreparedRun& prepared, Backend& backend,
-                                                std::uint64_t version);
+struct ServiceState;
+
+// Evaluates `book`, whose instrument k is the resident book's instrument
+// global_of[k] (an index I + j names extra instrument j; null: the resident
+// book's own instruments). An account or group of `previous` whose id is not
+// in `touched` (a group: none of its accounts) keeps its row as it was.
+Evaluation evaluate_book(const ResidentRisk& resident, const Book& book,
+                         const std::vector<std::size_t>* global_of,
+                         const ExtraInstruments* extra, const ServiceState* previous,
+                         const std::set<std::string>& touched);
+
+struct ServiceState {
+  std::uint64_t version = 0;
+  std::shared_ptr<const ResidentRisk> resident;
+  Book book;  // the resident market's book with every trade applied
+  Evaluation evaluation;
+  std::string margins_csv;  // the bytes `xmargin run` writes to margins.csv
+  RunInfo info;             // counts, components mask, worst scenarios' names
+  // Row of each account and group id in evaluation.margin_rows; an account's
+  // index in book.accounts; row of each id in evaluation.rows (portfolio rows).
+  std::map<std::string, std::size_t> account_row, group_row;
+  std::chrono::system_clock::time_point revalued_at;
+  double revaluation_seconds = 0.0;
+
+  const std::vector<MarginRow>& rows() const { return evaluation.margin_rows; }
+  const std::vector<ComponentRow>& components() const { return evaluation.components; }
+  // Positions [first, last) of book.positions held by account `a`.
+  std::pair<std::size_t, std::size_t> positions_of(std::size_t account) const;
+};
+
+// The first state of `prepared`: its resident matrices built on `threads`
+// threads within `memory_budget_bytes`, every row evaluated.
+std::shared_ptr<const ServiceState> build_state(std::shared_ptr<const PreparedRun> prepared,
+                                                int threads, std::size_t memory_budget_bytes);
+
+// The state of `book` (the resident's book with trades applied) as version
+// `version`, every row not in `touched` taken from `previous`.
+std::shared_ptr<const ServiceState> next_state(const ServiceState& previous, Book book,
+                                               const std::set<std::string>& touched,
+                                               std::uint64_t version);
 
 }  // namespace xm::service

@@ -78,4 +78,15 @@ struct Packed {
 
 Packed pack_book(const Book& book);
 
+// The portfolio rows of `book` (CSR and layout) alone, replacing those of
+// `packed`: what changes when positions do and the instruments do not (the
+// margin service's trades and what-ifs).
+void pack_portfolios(const Book& book, PackedBook& packed, PortfolioLayout& layout);
+
+// Appends one instrument's arrays to `packed`, as pack_book packs each: `u` is
+// its underlying's index among the packed underlyings, whose surfaces are
+// `surfaces`. The margin service prices instruments a what-if adds this way.
+void pack_instrument(const Instrument& inst, const Market& market, std::int32_t u,
+                     const VolSurfacesView& surfaces, PackedBook& packed);
+
 }  // namespace xm

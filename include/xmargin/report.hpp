@@ -4,6 +4,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "xmargin/backend.hpp"
@@ -83,6 +84,7 @@ void write_pnl_matrix(std::ostream& out, const std::vector<std::string>& ids,
 std::string summary_text(const std::vector<MarginRow>& rows, const RunInfo& info);
 
 std::string sha256_of_file(const std::string& path);
+std::string sha256_of_text(std::string_view text);
 std::vector<ScenarioSourceInfo> describe_sources(const ScenarioSet& scenarios);
 // Source and label of every scenario some row names as its worst.
 std::map<std::int32_t, ScenarioName> name_worst_scenarios(const std::vector<MarginRow>& rows,

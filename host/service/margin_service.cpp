@@ -1,0 +1,61 @@
+#include "service/margin_service.hpp"
+
+#include "service/request_error.hpp"
+#include "service/request_json.hpp"
+#include "xmargin/error.hpp"
+
+namespace xm::service {
+
+std::string trades_record(const std::vector<Trade>& trades) {
+  Json rows = Json::array();
+  for (const Trade& trade : trades) {
+    rows.push_back(Json{{"account", trade.account},
+                        {"instrument", trade.instrument},
+                        {"quantity", trade.quantity}});
+  }
+  return Json{{"trades", std::move(rows)}}.dump();
+}
+
+MarginService::MarginService(std::shared_ptr<const ServiceState> first) : state_(std::move(first)) {}
+
+TradeOutcome MarginService::trades_on(const ServiceState& state,
+                                      const std::vector<Trade>& trades) const {
+  TradeOutcome outcome;
+  Book book = book_with_trades(state, trades, outcome.accounts);
+  outcome.state = next_state(state, std::move(book), outcome.accounts, state.version + 1);
+  const ServiceState& next = *outcome.state;
+  for (const std::string& id : outcome.accounts) {
+    // An account's margin row is its index in the book.
+    const std::string& group = next.book.accounts[next.account_row.at(id)].group;
+    if (!group.empty()) outcome.groups.insert(group);
+  }
+  return outcome;
+}
+
+void MarginService::open_journal(const std::string& journal_path, std::ostream& warnings) {
+  std::vector<std::string> records;
+  auto journal = std::make_unique<Journal>(journal_path, records, warnings);
+  std::shared_ptr<const ServiceState> state = this->state();
+  for (std::size_t r = 0; r < records.size(); ++r) {
+    try {
+      state = trades_on(*state, read_trades(records[r])).state;
+    } catch (const RequestError& error) {
+      throw InputError(journal_path, 0, 0,
+                       "record " + std::to_string(r + 1) + " no longer applies to the input files (" +
+                           error.pointer() + ": " + error.what() +
+                           "); the journal belongs to other inputs");
+    }
+  }
+  std::atomic_store(&state_, state);
+  journal_ = std::move(journal);
+}
+
+TradeOutcome MarginService::apply_trades(const std::vector<Trade>& trades) {
+  const std::lock_guard<std::mutex> lock(writer_);
+  TradeOutcome outcome = trades_on(*state(), trades);
+  if (journal_) journal_->append(trades_record(trades));
+  std::atomic_store(&state_, outcome.state);
+  return outcome;
+}
+
+}  // namespace xm::service
