@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "service/request_error.hpp"
+#include "stopwatch.hpp"
 #include "service/request_json.hpp"
 #include "xmargin/error.hpp"
 
@@ -224,7 +225,8 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
                              {"positions", s.info.positions},
                              {"scenarios", s.info.scenario_count},
                              {"revalued_at", iso_utc(s.revalued_at)},
-                             {"revaluation_seconds", s.revaluation_seconds}});
+                             {"revaluation_seconds", s.revaluation_seconds},
+                             {"resident_bytes", s.resident->bytes()}});
            }));
   http.Get("/v1/margins",
            timed("margins", [](const ServiceState& s, const httplib::Request& request,
@@ -306,6 +308,26 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
                       {"groups", std::move(groups)}});
     });
     impl_->observe("trades", response.status,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  });
+  http.Put("/v1/market", [this](const httplib::Request& request, httplib::Response& response) {
+    const auto start = std::chrono::steady_clock::now();
+    refusing(response, [&] {
+      const Stopwatch whole;
+      const std::shared_ptr<const ServiceState> s =
+          service_.update_market(read_market_change(request.body));
+      Json stages = Json::object();
+      for (const StageTiming& stage : s->revaluation_stages) stages[stage.stage] = stage.seconds;
+      stages["total"] = whole.seconds();
+      impl_->publish(*s);
+      reply_json(response, 200,
+                 Json{{"state_version", s->version},
+                      {"accounts", s->info.accounts},
+                      {"groups", s->info.groups},
+                      {"revalued_at", iso_utc(s->revalued_at)},
+                      {"timings", std::move(stages)}});
+    });
+    impl_->observe("market", response.status,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {

@@ -16,6 +16,10 @@ std::string trades_record(const std::vector<Trade>& trades) {
   return Json{{"trades", std::move(rows)}}.dump();
 }
 
+std::string market_record(const Json& change) {
+  return Json{{"market", change}}.dump();
+}
+
 MarginService::MarginService(std::shared_ptr<const ServiceState> first) : state_(std::move(first)) {}
 
 TradeOutcome MarginService::trades_on(const ServiceState& state,
@@ -32,13 +36,28 @@ TradeOutcome MarginService::trades_on(const ServiceState& state,
   return outcome;
 }
 
+std::shared_ptr<const ServiceState> MarginService::market_on(const ServiceState& state,
+                                                            const Json& change) const {
+  MergedMarket merged =
+      merge_market_change(*state.market_document, change,
+                          state.resident->config().vol_surface, state.book.instruments);
+  try {
+    return next_market_state(state, std::move(merged), state.version + 1);
+  } catch (const InputError& error) {
+    // A scenario set the new market moves out of bounds (the config's message).
+    throw RequestError(422, "", error.what());
+  }
+}
+
 void MarginService::open_journal(const std::string& journal_path, std::ostream& warnings) {
   std::vector<std::string> records;
   auto journal = std::make_unique<Journal>(journal_path, records, warnings);
   std::shared_ptr<const ServiceState> state = this->state();
   for (std::size_t r = 0; r < records.size(); ++r) {
     try {
-      state = trades_on(*state, read_trades(records[r])).state;
+      const Json record = parse_request(records[r]);
+      state = record.contains("market") ? market_on(*state, read_market_change(record["market"].dump()))
+                                        : trades_on(*state, read_trades(records[r])).state;
     } catch (const RequestError& error) {
       throw InputError(journal_path, 0, 0,
                        "record " + std::to_string(r + 1) + " no longer applies to the input files (" +
@@ -56,6 +75,14 @@ TradeOutcome MarginService::apply_trades(const std::vector<Trade>& trades) {
   if (journal_) journal_->append(trades_record(trades));
   std::atomic_store(&state_, outcome.state);
   return outcome;
+}
+
+std::shared_ptr<const ServiceState> MarginService::update_market(const Json& change) {
+  const std::lock_guard<std::mutex> lock(writer_);
+  std::shared_ptr<const ServiceState> next = market_on(*state(), change);
+  if (journal_) journal_->append(market_record(change));
+  std::atomic_store(&state_, next);
+  return next;
 }
 
 }  // namespace xm::service

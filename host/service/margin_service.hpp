@@ -36,15 +36,22 @@ class MarginService {
   // One atomic batch: journaled (when a journal is open), then visible.
   TradeOutcome apply_trades(const std::vector<Trade>& trades);
 
+  // PUT /v1/market's body (read_market_change): the full revaluation, built
+  // beside the current state (which what-ifs and reads keep using), then
+  // journaled and swapped in. Returns the new state.
+  std::shared_ptr<const ServiceState> update_market(const Json& change);
+
  private:
   std::shared_ptr<const ServiceState> state_;
   std::mutex writer_;  // one change at a time
   std::unique_ptr<Journal> journal_;
 
   TradeOutcome trades_on(const ServiceState& state, const std::vector<Trade>& trades) const;
+  std::shared_ptr<const ServiceState> market_on(const ServiceState& state, const Json& change) const;
 };
 
-// The journal record of a trade batch, and back.
+// The journal records of a trade batch and of a market change.
 std::string trades_record(const std::vector<Trade>& trades);
+std::string market_record(const Json& change);
 
 }  // namespace xm::service

@@ -1,13 +1,11 @@
 #include "service/request_json.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <set>
 
 #include "io/loaders.hpp"
 #include "report/number_format.hpp"
+#include "service/memory_file.hpp"
 #include "service/request_error.hpp"
 #include "xmargin/error.hpp"
 
@@ -163,32 +161,12 @@ std::vector<Instrument> read_instruments(const Json& rows, const Market& market)
     }
     csv += line + "\n";
   }
-  const int fd = memfd_create("instruments.csv", MFD_CLOEXEC);
-  if (fd < 0) throw RunError("cannot make an in-memory file for the request's instruments");
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
-  if (write(fd, csv.data(), csv.size()) != static_cast<ssize_t>(csv.size())) {
-    throw RunError("cannot write the request's instruments to memory");
-  }
-  const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  const MemoryFile file("instruments.csv", csv);
   try {
-    return load_instruments(path, market);
+    return load_instruments(file.path(), market);
   } catch (const InputError& error) {
-    // "PATH:LINE:COLUMN: message"
-    std::string message = error.what();
-    std::size_t line = 0, column = 0;
-    if (message.rfind(path + ":", 0) == 0) {
-      std::size_t at = path.size() + 1;
-      line = std::stoul(message.substr(at));
-      at = message.find(':', at) + 1;
-      if (std::isdigit(static_cast<unsigned char>(message[at]))) {
-        column = std::stoul(message.substr(at));
-        at = message.find(':', at) + 1;
-      }
-      message = message.substr(message.find_first_not_of(' ', at));
-    }
+    const LocatedMessage located = split_location(error.what(), file.path());
+    const std::size_t line = located.line, column = located.column;
     std::string pointer = "/instruments";
     if (line >= 2 && line - 2 < starts.size()) {
       pointer += "/" + std::to_string(line - 2);
@@ -200,7 +178,7 @@ std::vector<Instrument> read_instruments(const Json& rows, const Market& market)
         }
       }
     }
-    throw RequestError(400, pointer, message);
+    throw RequestError(400, pointer, located.message);
   }
 }
 
@@ -276,6 +254,31 @@ std::vector<Trade> read_trades(const std::string& body) {
                            quantity_at(rows[k], pointer), pointer});
   }
   return trades;
+}
+
+Json read_market_change(const std::string& body) {
+  Json change = parse_request(body);
+  only_keys(change, "", {"underlyings", "valuation_date"});
+  if (change.contains("valuation_date") && !change["valuation_date"].is_string()) {
+    refuse("/valuation_date", "a date string YYYY-MM-DD", change["valuation_date"]);
+  }
+  const Json& underlyings = array_at(change, "underlyings", "", kMaxTradesPerRequest);
+  for (std::size_t k = 0; k < underlyings.size(); ++k) {
+    const std::string pointer = "/underlyings/" + std::to_string(k);
+    only_keys(underlyings[k], pointer,
+              {"id", "price", "vol", "rate", "dividend_yield", "vol_surface"});
+    id_at(underlyings[k], "id", pointer);
+    for (const char* key : {"price", "vol", "rate", "dividend_yield"}) {
+      if (underlyings[k].contains(key) && !underlyings[k][key].is_number()) {
+        refuse(pointer + "/" + key, "a number", underlyings[k][key]);
+      }
+    }
+    if (underlyings[k].contains("vol_surface") && !underlyings[k]["vol_surface"].is_object() &&
+        !underlyings[k]["vol_surface"].is_null()) {
+      refuse(pointer + "/vol_surface", "an object, or null for none", underlyings[k]["vol_surface"]);
+    }
+  }
+  return change;
 }
 
 }  // namespace xm::service

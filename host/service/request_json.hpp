@@ -7,13 +7,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "service/book_changes.hpp"
+#include "service/json.hpp"
 
 namespace xm::service {
-
-using Json = nlohmann::ordered_json;
 
 inline constexpr int kMaxJsonDepth = 16;
 // Trades in one what-if or one batch; instruments one what-if may add.
@@ -28,5 +25,11 @@ WhatIf read_what_if(const std::string& body, const Market& market);
 
 // POST /v1/trades: {"trades": [{"account", "instrument", "quantity"}]}.
 std::vector<Trade> read_trades(const std::string& body);
+
+// PUT /v1/market: {"underlyings": [{"id", "price"?, "vol"?, "rate"?,
+// "dividend_yield"?, "vol_surface"?}], "valuation_date"?}, its keys and their
+// types checked; the values are checked by market.json's loader once merged
+// (service/market_update.hpp).
+Json read_market_change(const std::string& body);
 
 }  // namespace xm::service

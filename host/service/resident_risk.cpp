@@ -57,7 +57,9 @@ PortfolioRisk RowRisk::view() const {
 
 ResidentRisk::ResidentRisk(std::shared_ptr<const PreparedRun> prepared, int threads,
                            std::size_t memory_budget_bytes)
-    : prepared_(std::move(prepared)), threads_(threads > 0 ? threads : omp_get_max_threads()) {
+    : prepared_(std::move(prepared)),
+      threads_(threads > 0 ? threads : omp_get_max_threads()),
+      memory_budget_bytes_(memory_budget_bytes) {
   const PreparedRun& run = *prepared_;
   const Book& book = run.inputs.book;
   check_budget(resident_bytes(run), memory_budget_bytes);

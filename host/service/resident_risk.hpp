@@ -69,6 +69,8 @@ class ResidentRisk {
                std::size_t memory_budget_bytes);
 
   const PreparedRun& prepared() const { return *prepared_; }
+  int threads() const { return threads_; }
+  std::size_t memory_budget_bytes() const { return memory_budget_bytes_; }
   const Config& config() const { return prepared_->inputs.config; }
   std::size_t instrument_count() const { return prepared_->packed.book.instrument_count(); }
   std::size_t bytes() const;      // the resident matrices
@@ -112,6 +114,7 @@ class ResidentRisk {
   };
   std::shared_ptr<const PreparedRun> prepared_;
   int threads_;
+  std::size_t memory_budget_bytes_;
   std::vector<std::int32_t> packed_underlying_;
   std::unordered_map<std::string, std::size_t> instrument_index_;
   // sets_[0] the pooled set; then each source's own set and the floor's,

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <sstream>
 
+#include <fstream>
+#include <iterator>
+
 #include "backends/worker_failure.hpp"
+#include "xmargin/margin_scenarios.hpp"
 #include "stopwatch.hpp"
 #include "xmargin/error.hpp"
 
@@ -143,9 +147,17 @@ std::shared_ptr<const ServiceState> build_state(std::shared_ptr<const PreparedRu
   auto state = std::make_shared<ServiceState>();
   Stopwatch stopwatch;
   state->resident = std::make_shared<const ResidentRisk>(prepared, threads, memory_budget_bytes);
+  const double revalue_seconds = stopwatch.seconds();
   state->book = prepared->inputs.book;
   state->evaluation = evaluate_book(*state->resident, state->book, nullptr, nullptr, nullptr, {});
   state->revaluation_seconds = stopwatch.seconds();
+  state->revaluation_stages = {{"revalue", revalue_seconds},
+                               {"margins", state->revaluation_seconds - revalue_seconds}};
+  // The document updates merge into: the market file as loaded (load_market
+  // read and checked it just before).
+  std::ifstream market(prepared->inputs.paths.market, std::ios::binary);
+  state->market_document = std::make_shared<const Json>(Json::parse(
+      std::string(std::istreambuf_iterator<char>(market), std::istreambuf_iterator<char>())));
   state->revalued_at = std::chrono::system_clock::now();
   state->version = 1;
   finish_state(*state);
@@ -160,8 +172,49 @@ std::shared_ptr<const ServiceState> next_state(const ServiceState& previous, Boo
   state->book = std::move(book);
   state->evaluation =
       evaluate_book(*state->resident, state->book, nullptr, nullptr, &previous, touched);
+  state->market_document = previous.market_document;
   state->revaluation_seconds = previous.revaluation_seconds;
+  state->revaluation_stages = previous.revaluation_stages;
   state->revalued_at = previous.revalued_at;
+  state->version = version;
+  finish_state(*state);
+  return state;
+}
+
+std::shared_ptr<const ServiceState> next_market_state(const ServiceState& previous,
+                                                      MergedMarket market, std::uint64_t version) {
+  const ResidentRisk& resident = *previous.resident;
+  auto prepared = std::make_shared<PreparedRun>();
+  prepared->inputs = resident.prepared().inputs;
+  prepared->inputs.book = previous.book;
+  prepared->inputs.book.market = std::move(market.market);
+  prepared->input_files = resident.prepared().input_files;
+  Stopwatch stopwatch, total;
+  std::vector<StageTiming> stages;
+  prepared->packed = pack_book(prepared->inputs.book);
+  stages.push_back({"pack", stopwatch.seconds()});
+  stopwatch.restart();
+  MarginScenarioSets sets =
+      build_margin_scenarios(prepared->inputs, prepared->packed.book.underlying_ids, true);
+  prepared->scenarios = std::move(sets.pooled);
+  prepared->source_scenarios = std::move(sets.sources);
+  prepared->floor_scenarios = std::move(sets.floor);
+  prepared->stress = std::move(sets.stress);
+  stages.push_back({"scenarios", stopwatch.seconds()});
+  stopwatch.restart();
+
+  auto state = std::make_shared<ServiceState>();
+  state->resident = std::make_shared<const ResidentRisk>(prepared, resident.threads(),
+                                                         resident.memory_budget_bytes());
+  stages.push_back({"revalue", stopwatch.seconds()});
+  stopwatch.restart();
+  state->book = prepared->inputs.book;
+  state->evaluation = evaluate_book(*state->resident, state->book, nullptr, nullptr, nullptr, {});
+  stages.push_back({"margins", stopwatch.seconds()});
+  state->market_document = std::move(market.document);
+  state->revaluation_seconds = total.seconds();
+  state->revaluation_stages = std::move(stages);
+  state->revalued_at = std::chrono::system_clock::now();
   state->version = version;
   finish_state(*state);
   return state;

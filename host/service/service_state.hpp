@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "service/market_update.hpp"
 #include "service/resident_risk.hpp"
 #include "xmargin/components.hpp"
 #include "xmargin/margin_rows.hpp"
@@ -52,8 +53,11 @@ struct ServiceState {
   // Row of each account and group id in evaluation.margin_rows; an account's
   // index in book.accounts; row of each id in evaluation.rows (portfolio rows).
   std::map<std::string, std::size_t> account_row, group_row;
+  // market.json as the service started from it, every market change merged in.
+  std::shared_ptr<const Json> market_document;
   std::chrono::system_clock::time_point revalued_at;
   double revaluation_seconds = 0.0;
+  std::vector<StageTiming> revaluation_stages;  // of the last full revaluation
 
   const std::vector<MarginRow>& rows() const { return evaluation.margin_rows; }
   const std::vector<ComponentRow>& components() const { return evaluation.components; }
@@ -65,6 +69,13 @@ struct ServiceState {
 // threads within `memory_budget_bytes`, every row evaluated.
 std::shared_ptr<const ServiceState> build_state(std::shared_ptr<const PreparedRun> prepared,
                                                 int threads, std::size_t memory_budget_bytes);
+
+// The state of `previous`'s book in `market`: the book packed again, every
+// scenario set built again (Monte Carlo targets, stress shocks and surfaces
+// depend on the market), every instrument revalued, every row evaluated, as
+// version `version`. Nothing is read from disk.
+std::shared_ptr<const ServiceState> next_market_state(const ServiceState& previous,
+                                                      MergedMarket market, std::uint64_t version);
 
 // The state of `book` (the resident's book with trades applied) as version
 // `version`, every row not in `touched` taken from `previous`.

@@ -263,8 +263,12 @@ void check_what_ifs(const std::string& book_dir, std::size_t batches, std::size_
   // The mix reached every kind of account and added instruments.
   EXPECT_GT(added, 0u);
   const auto any = [&](auto&& has) { return std::any_of(book.accounts.begin(), book.accounts.end(), has); };
-  if (any([](const Account& a) { return !a.group.empty(); })) EXPECT_GT(grouped, 0u);
-  if (any([](const Account& a) { return a.mode == MarginMode::isolated; })) EXPECT_GT(isolated, 0u);
+  if (any([](const Account& a) { return !a.group.empty(); })) {
+    EXPECT_GT(grouped, 0u);
+  }
+  if (any([](const Account& a) { return a.mode == MarginMode::isolated; })) {
+    EXPECT_GT(isolated, 0u);
+  }
 }
 
 const std::string kSample = std::string(XM_SOURCE_DIR) + "/scenarios/default";
@@ -277,8 +281,7 @@ TEST(WhatIfExact, SampleWhatIfsEqualTheBatchRunOfTheChangedFiles) {
 
 // The sample with every statistical source (each alone is a component), a
 // floor, the blend rule and a buffer that is not released.
-TEST(WhatIfExact, EverySourceFloorBlendAndBufferToo) {
-  BookCopy book(kSample);
+void use_every_source(const BookCopy& book) {
   nlohmann::ordered_json config = nlohmann::ordered_json::parse(test::read_text(book.path() + "/config.json"));
   config["scenarios"]["historical"] = {{"lookback_days", 400}, {"mpor_days", 2}};
   config["scenarios"]["filtered_historical"] = {{"lookback_days", 300}, {"mpor_days", 2}};
@@ -287,6 +290,11 @@ TEST(WhatIfExact, EverySourceFloorBlendAndBufferToo) {
   config["anti_procyclicality"] = {{"buffer", 0.25}, {"buffer_released", false},
                                    {"floor_lookback_days", 1500}};
   std::ofstream(book.path() + "/config.json") << config.dump(1);
+}
+
+TEST(WhatIfExact, EverySourceFloorBlendAndBufferToo) {
+  BookCopy book(kSample);
+  use_every_source(book);
   std::size_t checked = 0;
   check_what_ifs(book.path(), 3, 40, 7, checked);
   EXPECT_GE(checked, 100u);
@@ -352,6 +360,81 @@ TEST(TradesExact, BatchesOfTradesEqualTheBatchRunAndReplayFromTheJournal) {
   restarted.open_journal(journal, warnings);
   EXPECT_EQ(restarted.state()->version, 13u);
   EXPECT_EQ(restarted.state()->margins_csv, service.state()->margins_csv);
+}
+
+// A market update after trades: the state is the batch run of market.json
+// changed the same way and positions.csv with the trades, every source (the
+// Monte Carlo targets move with the spot), stress and floor included.
+TEST(MarketExact, AMarketUpdateEqualsTheBatchRunOfTheChangedMarket) {
+  BookCopy book(kSample);
+  use_every_source(book);
+  auto prepared = std::make_shared<const PreparedRun>(prepare_run(paths_in(book.path())));
+  service::MarginService service(service::build_state(prepared, 0, 0));
+  const Book& base = service.state()->book;
+  const std::vector<service::Trade> trades = {
+      {base.accounts[3].id, base.instruments[10].id, 7.0, "/trades/0"},
+      {base.accounts[0].id, base.instruments[200].id, -2.5, "/trades/1"}};
+  service.apply_trades(trades);
+  for (const service::Trade& t : trades) {
+    book.append("positions.csv", t.account + "," + t.instrument + "," + format_double(t.quantity));
+  }
+
+  const service::Json change = service::read_market_change(R"({
+    "valuation_date": "2001-01-03",
+    "underlyings": [{"id": "AA", "price": 32.5, "vol": 0.55},
+                    {"id": "IBM", "rate": 0.055, "dividend_yield": 0.01},
+                    {"id": "KO", "price": 58.125, "vol_surface": null, "vol": 0.3}]})");
+  const auto state = service.update_market(change);
+  EXPECT_EQ(state->version, 3u);
+  ASSERT_EQ(state->revaluation_stages.size(), 4u);
+
+  nlohmann::ordered_json market = nlohmann::ordered_json::parse(test::read_text(book.path() + "/market.json"));
+  market["valuation_date"] = "2001-01-03";
+  for (auto& u : market["underlyings"]) {
+    if (u["id"] == "AA") {
+      u["price"] = 32.5;
+      u["vol"] = 0.55;
+    } else if (u["id"] == "IBM") {
+      u["rate"] = 0.055;
+      u["dividend_yield"] = 0.01;
+    } else if (u["id"] == "KO") {
+      u["price"] = 58.125;
+      u.erase("vol_surface");
+      u["vol"] = 0.3;
+    }
+  }
+  std::ofstream(book.path() + "/market.json") << market.dump(1);
+  const BatchRun batch(book.path());
+  EXPECT_EQ(state->margins_csv, margins_csv(batch.rows));
+  EXPECT_EQ(components_csv(state->components(), state->info.components),
+            components_csv(batch.components, batch.mask));
+
+  // What-ifs read the new market too.
+  WhatIfCase c = CaseMaker(*state, 3).make(5);
+  const auto answer = service::evaluate_what_if(*state, service::read_what_if(c.body, state->book.market));
+  for (const std::string& row : c.instrument_rows) book.append("instruments.csv", row);
+  for (const std::string& row : c.position_rows) book.append("positions.csv", row);
+  const BatchRun after(book.path());
+  EXPECT_EQ(row_line(answer.account_after.margin),
+            row_line(after.rows[after.row_of.at("account:" + c.account)]));
+
+  // Refused changes leave the state as it was, and say where.
+  const auto refused = [&](const char* body, int status, const std::string& pointer) {
+    try {
+      service.update_market(service::read_market_change(body));
+      ADD_FAILURE() << body << " was accepted";
+    } catch (const service::RequestError& error) {
+      EXPECT_EQ(error.status(), status) << body << ": " << error.what();
+      EXPECT_EQ(error.pointer(), pointer) << body << ": " << error.what();
+    }
+    EXPECT_EQ(service.state(), state);
+  };
+  refused(R"({"underlyings": [{"id": "NOPE", "price": 1}]})", 422, "/underlyings/0/id");
+  refused(R"({"underlyings": [{"id": "AA"}, {"id": "KO", "price": -3}]})", 400, "/underlyings/1/price");
+  refused(R"({"underlyings": [], "valuation_date": "2001-02-30"})", 400, "/valuation_date");
+  refused(R"({"underlyings": [], "valuation_date": "2001-06-01"})", 400, "/valuation_date");
+  refused(R"({"underlyings": [], "valuation_date": "2001-01-25"})", 422, "/valuation_date");
+  refused(R"({"underlyings": [{"id": "AA", "price": "high"}]})", 400, "/underlyings/0/price");
 }
 
 }  // namespace
