@@ -7,6 +7,7 @@
 // every source, a floor, a blend and a held buffer, and on `small`.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -218,13 +219,21 @@ void check_what_ifs(const std::string& book_dir, std::size_t batches, std::size_
   CaseMaker maker(*state, seed);
   const Book& book = state->book;
   std::size_t isolated = 0, grouped = 0, added = 0;
+  // Group members, isolated accounts, any account: taken in turn.
+  std::array<std::vector<std::size_t>, 3> kinds;
+  for (std::size_t a = 0; a < book.accounts.size(); ++a) {
+    if (!book.accounts[a].group.empty()) kinds[0].push_back(a);
+    if (book.accounts[a].mode == MarginMode::isolated) kinds[1].push_back(a);
+    kinds[2].push_back(a);
+  }
   for (std::size_t b = 0; b < batches; ++b) {
     BookCopy copy(book_dir);
     std::vector<std::pair<WhatIfCase, service::WhatIfAnswer>> answers;
     std::set<std::string> groups_used;
     for (std::size_t tries = 0; answers.size() < per_batch && tries < 20 * per_batch; ++tries) {
-      // A third isolated, a third in groups, a third plain, where the book has them.
-      const std::size_t a = maker.pick(book.accounts.size());
+      const std::vector<std::size_t>& from =
+          kinds[tries % 3].empty() ? kinds[2] : kinds[tries % 3];
+      const std::size_t a = from[maker.pick(from.size())];
       const Account& account = book.accounts[a];
       if (!account.group.empty() && !groups_used.insert(account.group).second) continue;
       bool taken = false;
