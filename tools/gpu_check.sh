@@ -70,6 +70,31 @@ cat >"$all_config" <<'JSON'
 JSON
 step validate_sample_every_source 600 "$xmargin" validate --config "$all_config" \
   --dir "$(dirname "$bundle")/scenarios/default"
+# Issue 15: the service started with --backend cuda on a GPU machine serves the bytes the cpu
+# backend's run writes (its matrices are host-resident for now; this checks that asking for cuda
+# where it runs starts the service and changes nothing).
+service_check() {
+  local sample dir port pid
+  sample="$(dirname "$bundle")/scenarios/default"
+  dir=$(mktemp -d)
+  "$xmargin" run --backend cpu --dir "$sample" --out "$dir/run" >/dev/null || return 1
+  "$xmargin" serve --backend "${XM_SERVICE_BACKEND:-cuda}" --dir "$sample" --listen 127.0.0.1:0 >"$dir/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 600); do
+    port=$(grep -o '127.0.0.1:[0-9]*' "$dir/serve.log" | head -1 | cut -d: -f2)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { cat "$dir/serve.log"; kill "$pid"; return 1; }
+  curl -s "http://127.0.0.1:$port/v1/margins?format=csv" >"$dir/served.csv"
+  curl -s -X POST "http://127.0.0.1:$port/v1/whatif" \
+    -d '{"account": "ACC0001", "trades": [{"instrument": "AA-FUT-20010316", "quantity": 5}]}'
+  echo
+  kill "$pid"
+  wait "$pid"
+  cmp "$dir/served.csv" "$dir/run/margins.csv" && echo "service: margins.csv bytes equal"
+}
+step service_cuda 300 bash -c "$(declare -f service_check); xmargin='$xmargin' bundle='$bundle' service_check"
 step run_cuda_eod 300 "$xmargin" run --backend cuda --dir "$books/eod" --out /tmp/xm-eod
 step bench_eod 600 "$bundle/bench/xmargin_bench" --workload eod --cache "$books/eod" \
   --backends cuda,cpu --repetitions 1

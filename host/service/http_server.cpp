@@ -59,6 +59,8 @@ Json change_json(const Json& before, const Json& after) {
   for (const auto& [key, value] : after.items()) {
     if (key == "components") {
       change[key] = change_json(before.at(key), value);
+    } else if (value.is_number_integer() && key != "worst_scenario") {
+      change[key] = value.get<std::int64_t>() - before.at(key).get<std::int64_t>();
     } else if (value.is_number() && key != "worst_scenario") {
       change[key] = value.get<double>() - before.at(key).get<double>();
     }

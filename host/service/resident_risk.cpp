@@ -114,9 +114,10 @@ ResidentRisk::ResidentRisk(std::shared_ptr<const PreparedRun> prepared, int thre
     failure.run([&] {
       const auto instrument = static_cast<std::int32_t>(k / 2);
       const double weight = k % 2 == 0 ? 1.0 : -1.0;
-      const RowRisk risk =
-          row_risk({&instrument, &weight, 1}, nullptr,
-                   "instrument " + book.instruments[k / 2].id + (k % 2 == 0 ? " held long" : " held short"));
+      const RowRisk risk = row_risk({&instrument, &weight, 1}, nullptr, [&] {
+        return "instrument " + book.instruments[k / 2].id +
+               (k % 2 == 0 ? " held long" : " held short");
+      });
       unit_tails_[k] = risk.pooled;
       unit_values_[k] = portfolio_margin(config(), risk.view());
     });
@@ -188,7 +189,7 @@ ExtraInstruments ResidentRisk::price_extra(std::vector<Instrument> instruments) 
 }
 
 RowRisk ResidentRisk::row_risk(const RowEntries& row, const ExtraInstruments* extra,
-                               const std::string& what) const {
+                               const Describe& what) const {
   RowRisk risk;
   risk.pooled = tail_of(sets_[0], 0, row, extra, what);
   for (std::size_t s = 0; s < 3; ++s) {
@@ -211,7 +212,7 @@ RowRisk ResidentRisk::row_risk(const RowEntries& row, const ExtraInstruments* ex
 
 TailRisk ResidentRisk::tail_of(const ResidentSet& set, std::size_t set_index,
                                const RowEntries& row, const ExtraInstruments* extra,
-                               const std::string& what) const {
+                               const Describe& what) const {
   const ScenarioSet& scenarios = *set.scenarios;
   const std::size_t columns = scenarios.count();
   if (columns == 0) return TailRisk{};
@@ -232,7 +233,7 @@ TailRisk ResidentRisk::tail_of(const ResidentSet& set, std::size_t set_index,
   for (std::size_t c = 0; c < columns; ++c) {
     const double loss = loss_from_pnl(pnl[c]);
     if (!kernel::is_finite(loss)) {
-      throw RunError("the P&L of " + what + " is not a finite number in scenario " +
+      throw RunError("the P&L of " + what() + " is not a finite number in scenario " +
                      std::to_string(c) + " (" + scenarios.source[c] + " " + scenarios.label[c] +
                      ")");
     }
@@ -258,50 +259,62 @@ TailRisk ResidentRisk::tail_of(const ResidentSet& set, std::size_t set_index,
 }
 
 std::array<double, 3> ResidentRisk::stress_of(const RowEntries& row, const ExtraInstruments* extra,
-                                              const std::string& what) const {
+                                              const Describe& what) const {
   const StressSet& stress = *prepared_->stress;
   const std::size_t columns = stress.count();
   const std::size_t instruments = instrument_count();
   const PackedBook& book = prepared_->packed.book;
-  // The row as a one-row book over its own instruments (local index = entry),
-  // entries stably sorted by underlying as stress_rows_by_underlying sorts them.
-  std::vector<std::size_t> order(row.count);
-  std::vector<std::int32_t> underlying(row.count);
-  for (std::size_t e = 0; e < row.count; ++e) {
-    order[e] = e;
-    const auto i = static_cast<std::size_t>(row.instrument[e]);
-    underlying[e] = i < instruments ? book.underlying[i] : extra->packed.underlying[i - instruments];
-  }
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return underlying[a] < underlying[b]; });
-  std::vector<std::int32_t> local(row.count), local_underlying(row.count);
-  std::vector<double> weight(row.count), unit(row.count * columns);
-  for (std::size_t k = 0; k < row.count; ++k) {
-    const std::size_t e = order[k];
-    local[k] = static_cast<std::int32_t>(k);
-    local_underlying[k] = underlying[e];
-    weight[k] = row.weight[e];
-    const auto i = static_cast<std::size_t>(row.instrument[e]);
-    const double* from = i < instruments ? &stress_unit_[i * columns]
-                                         : &extra->stress_unit[(i - instruments) * columns];
-    std::copy(from, from + columns, unit.begin() + static_cast<std::ptrdiff_t>(k * columns));
-  }
-  const std::int64_t offsets[2] = {0, static_cast<std::int64_t>(row.count)};
   std::array<double, 3> charges{};
   unsigned long long bad = kernel::kNoNonFinite;
   kernel::StressLaunch launch{};
-  launch.rows = {1, offsets, local.data(), weight.data()};
-  launch.instrument_underlying = local_underlying.data();
-  launch.unit = unit.data();
   launch.columns = columns;
   launch.covered = stress.covered.data();
   for (std::size_t k = 0; k <= kStressKinds; ++k) launch.kind_offsets[k] = stress.kind_offsets[k];
   launch.charges = charges.data();
   launch.first_non_finite = &bad;
+  // The row's entries stably sorted by underlying, as stress_rows_by_underlying sorts them.
+  std::vector<std::size_t> order(row.count);
+  std::vector<std::int32_t> underlying(row.count);
+  bool added = false;
+  for (std::size_t e = 0; e < row.count; ++e) {
+    order[e] = e;
+    const auto i = static_cast<std::size_t>(row.instrument[e]);
+    added |= i >= instruments;
+    underlying[e] = i < instruments ? book.underlying[i] : extra->packed.underlying[i - instruments];
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return underlying[a] < underlying[b]; });
+  std::vector<std::int32_t> entry(row.count);
+  std::vector<double> weight(row.count), local_unit;
+  std::vector<std::int32_t> local_underlying;
+  for (std::size_t k = 0; k < row.count; ++k) weight[k] = row.weight[order[k]];
+  if (!added) {
+    // The book's own instruments: read the resident matrix as it is.
+    for (std::size_t k = 0; k < row.count; ++k) entry[k] = row.instrument[order[k]];
+    launch.instrument_underlying = book.underlying.data();
+    launch.unit = stress_unit_.data();
+  } else {
+    // With added instruments: a matrix of the row's own instruments (local index = entry).
+    local_unit.resize(row.count * columns);
+    local_underlying.resize(row.count);
+    for (std::size_t k = 0; k < row.count; ++k) {
+      const std::size_t e = order[k];
+      entry[k] = static_cast<std::int32_t>(k);
+      local_underlying[k] = underlying[e];
+      const auto i = static_cast<std::size_t>(row.instrument[e]);
+      const double* from = i < instruments ? &stress_unit_[i * columns]
+                                           : &extra->stress_unit[(i - instruments) * columns];
+      std::copy(from, from + columns, local_unit.begin() + static_cast<std::ptrdiff_t>(k * columns));
+    }
+    launch.instrument_underlying = local_underlying.data();
+    launch.unit = local_unit.data();
+  }
+  const std::int64_t offsets[2] = {0, static_cast<std::int64_t>(row.count)};
+  launch.rows = {1, offsets, entry.data(), weight.data()};
   kernel::stress_row(launch, 0);
   if (bad != kernel::kNoNonFinite) {
     const std::size_t s = bad % columns;
-    throw RunError("the P&L of " + what + " is not a finite number in stress scenario " +
+    throw RunError("the P&L of " + what() + " is not a finite number in stress scenario " +
                    std::to_string(s) + " (" + stress.scenarios.label[s] + ")");
   }
   return charges;

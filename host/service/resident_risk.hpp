@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,9 @@ struct RowEntries {
   std::size_t count = 0;
 };
 
+// What a row stands for, in words ("account A1"): made only for an error.
+using Describe = std::function<std::string()>;
+
 class ResidentRisk {
  public:
   // Revalues every instrument of `prepared` under each of its sets on
@@ -93,9 +97,9 @@ class ResidentRisk {
   // every set. Each must be on an underlying the book's instruments use.
   ExtraInstruments price_extra(std::vector<Instrument> instruments) const;
 
-  // A non-finite P&L of the row is a RunError naming `what`.
+  // A non-finite P&L of the row is a RunError naming `what()`.
   RowRisk row_risk(const RowEntries& row, const ExtraInstruments* extra,
-                   const std::string& what) const;
+                   const Describe& what) const;
 
   // The components of one unit of instrument i held long or short (the
   // isolated margins' rows), computed once per market.
@@ -130,9 +134,9 @@ class ResidentRisk {
   std::vector<double> revalue(const InstrumentsView& instruments, const ScenarioSet& scenarios,
                               const char* set_name) const;
   TailRisk tail_of(const ResidentSet& set, std::size_t set_index, const RowEntries& row,
-                   const ExtraInstruments* extra, const std::string& what) const;
+                   const ExtraInstruments* extra, const Describe& what) const;
   std::array<double, 3> stress_of(const RowEntries& row, const ExtraInstruments* extra,
-                                  const std::string& what) const;
+                                  const Describe& what) const;
 };
 
 }  // namespace xm::service

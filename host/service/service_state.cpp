@@ -88,7 +88,7 @@ Evaluation evaluate_book(const ResidentRisk& resident, const Book& book,
           global_of, static_cast<std::size_t>(out.rows.entry_instrument[e])));
     }
     const RowRisk risk = resident.row_risk({global.data(), &out.rows.entry_weight[begin], end - begin},
-                                           extra, describe_portfolio(book, layout, p));
+                                           extra, [&] { return describe_portfolio(book, layout, p); });
     out.risk[p] = risk.pooled;
     out.values[p] = portfolio_margin(config, risk.view());
   };
