@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Fuzzes every input loader with libFuzzer for SECONDS each (default 30):
-# builds the targets of tests/fuzz/ with clang, AddressSanitizer and
-# UndefinedBehaviorSanitizer into build-fuzz/, seeds each from the embedded
-# sample (inputs up to 64 KiB, so deep JSON nesting is reachable), and fails on
-# any crash, leak, timeout or input a loader refuses other than with an
-# InputError. Findings are written to build-fuzz/findings/.
+# Fuzzes every input loader, and the service's request handlers, with
+# libFuzzer for SECONDS each (default 30): builds the targets of tests/fuzz/
+# with clang, AddressSanitizer and UndefinedBehaviorSanitizer into build-fuzz/,
+# seeds each from the embedded sample or a small book's requests (inputs up to
+# 64 KiB, so deep JSON nesting is reachable), and fails on any crash, leak,
+# timeout, input a loader refuses other than with an InputError, request a
+# handler refuses other than with a RequestError or RunError, or refused
+# request that changes the service's state. Findings are written to
+# build-fuzz/findings/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
-loaders=(market config instruments positions accounts history scenarios run)
+targets=(market config instruments positions accounts history scenarios run service)
 max_len=65536
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DXM_WITH_CUDA=OFF -DXM_BUILD_TESTS=OFF -DXM_BUILD_BENCH=OFF -DXM_BUILD_FUZZ=ON \
   "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
   >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target "${loaders[@]/#/fuzz_}"
+cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 # Seeds: the first 64 KiB (whole lines) of each sample file, plus inputs that
 # reach the limits (deep nesting, a scenario file written by xmargin).
@@ -66,19 +69,38 @@ read -r aa bb < <(grep -o '"id": *"[^"]*"' "$sample/market.json" | head -2 | cut
   echo "0,historical,2000-01-03/2000-01-05,0.5,2,1.01,-0.002,0.99"
   echo "1,monte_carlo,mc#000001,0.5,2,0.98,0.01,1.02"
 } >"$seeds/scenarios/sample"
+# The service's requests on tests/support's small book (accounts A1 and A2 in
+# group G1; FAA a future and CAA a call on AA, PBB a put on BB). The first byte
+# picks the handler and the book (tests/fuzz/fuzz_service.cpp): 0 a what-if, 1
+# a trade batch, on the book with accounts.csv; 2 and 3 the same without it.
+mkdir -p "$seeds/service"
+printf '%s' '0{"account":"A1","trades":[{"instrument":"FAA","quantity":5},' \
+  '{"instrument":"CAA","quantity":-1.5}]}' >"$seeds/service/whatif_held"
+printf '%s' '0{"account":"A2","trades":[{"instrument":"NEW","quantity":5},' \
+  '{"instrument":"FAA","quantity":-1}],"instruments":[{"instrument":"NEW","type":"option",' \
+  '"underlying":"AA","expiry":"2001-06-15","multiplier":100,"strike":90,"right":"C",' \
+  '"style":"european","on":"spot","vol":0.25}]}' >"$seeds/service/whatif_option"
+printf '%s' '1{"trades":[{"account":"A1","instrument":"FAA","quantity":-2},' \
+  '{"account":"A2","instrument":"CAA","quantity":3}]}' >"$seeds/service/trades"
+printf '%s' '3{"trades":[{"account":"A3","instrument":"PBB","quantity":1},' \
+  '{"account":"A1","instrument":"FAA","quantity":-1}]}' >"$seeds/service/trades_new_account"
+printf '1{"trades":[{"account":"A1","account":"A2","instrument":"FAA","quantity":1}]}' \
+  >"$seeds/service/duplicate_key"
+printf '0{"account":"A1","trades":%s%s}' "$(printf '[%.0s' {1..70})" "$(printf ']%.0s' {1..70})" \
+  >"$seeds/service/deep"
 
-for loader in "${loaders[@]}"; do
-  corpus=build-fuzz/corpus/$loader findings=build-fuzz/findings/$loader
+for target in "${targets[@]}"; do
+  corpus=build-fuzz/corpus/$target findings=build-fuzz/findings/$target
   mkdir -p "$corpus" "$findings"
-  echo "fuzz: $loader for ${seconds}s"
+  echo "fuzz: $target for ${seconds}s"
   # -timeout: any input slower than 10 s is a finding; leaks are one too
   # (AddressSanitizer's leak check is on).
-  build-fuzz/tests/fuzz/fuzz_"$loader" -max_len="$max_len" -max_total_time="$seconds" \
+  build-fuzz/tests/fuzz/fuzz_"$target" -max_len="$max_len" -max_total_time="$seconds" \
     -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$findings/" \
-    "$corpus" "$seeds/$loader" 2>build-fuzz/fuzz_"$loader".log ||
-    { tail -40 build-fuzz/fuzz_"$loader".log; echo "fuzz: $loader FAILED"; exit 1; }
-  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build-fuzz/fuzz_"$loader".log |
+    "$corpus" "$seeds/$target" 2>build-fuzz/fuzz_"$target".log ||
+    { tail -40 build-fuzz/fuzz_"$target".log; echo "fuzz: $target FAILED"; exit 1; }
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build-fuzz/fuzz_"$target".log |
     tr '\n' ' '
   echo
 done
-echo "fuzz: all ${#loaders[@]} loaders ran ${seconds}s each without a finding"
+echo "fuzz: all ${#targets[@]} targets ran ${seconds}s each without a finding"
