@@ -72,7 +72,8 @@ read -r aa bb < <(grep -o '"id": *"[^"]*"' "$sample/market.json" | head -2 | cut
 # The service's requests on tests/support's small book (accounts A1 and A2 in
 # group G1; FAA a future and CAA a call on AA, PBB a put on BB). The first byte
 # picks the handler and the book (tests/fuzz/fuzz_service.cpp): 0 a what-if, 1
-# a trade batch, on the book with accounts.csv; 2 and 3 the same without it.
+# a trade batch, on the book with accounts.csv; 2 and 3 the same without it; 4 a
+# market change.
 mkdir -p "$seeds/service"
 printf '%s' '0{"account":"A1","trades":[{"instrument":"FAA","quantity":5},' \
   '{"instrument":"CAA","quantity":-1.5}]}' >"$seeds/service/whatif_held"
@@ -86,6 +87,8 @@ printf '%s' '3{"trades":[{"account":"A3","instrument":"PBB","quantity":1},' \
   '{"account":"A1","instrument":"FAA","quantity":-1}]}' >"$seeds/service/trades_new_account"
 printf '1{"trades":[{"account":"A1","account":"A2","instrument":"FAA","quantity":1}]}' \
   >"$seeds/service/duplicate_key"
+printf '%s' '4{"underlyings":[{"id":"AA","price":101.5,"vol":0.32},{"id":"BB","rate":0.04}],' \
+  '"valuation_date":"2001-01-03"}' >"$seeds/service/market"
 printf '0{"account":"A1","trades":%s%s}' "$(printf '[%.0s' {1..70})" "$(printf ']%.0s' {1..70})" \
   >"$seeds/service/deep"
 

@@ -9,9 +9,9 @@
 //              unknown account is a 404),
 //          1 = the same book without accounts.csv (a trade on an unknown account
 //              opens it, the path that inserts accounts and renumbers positions);
-// the other bits are ignored (tools/fuzz.sh's seeds start with '0' to '3').
-// (PUT /v1/market has no handler yet; when it has one, it gets a value of the
-// first byte here too.)
+//   bit 2: 1 = PUT /v1/market (read_market_change + MarginService::update_market)
+//          whatever bit 0 says;
+// the other bits are ignored (tools/fuzz.sh's seeds start with '0' to '7').
 //
 // A handler may refuse a request only with a RequestError or an xm::RunError,
 // which http_server.cpp answers with a 4xx status. Any other exception, a
@@ -176,6 +176,29 @@ void trades(MarginService& service, const std::string& body) {
   }
 }
 
+void market(MarginService& service, const std::string& body) {
+  const std::shared_ptr<const ServiceState> before = service.state();
+  const std::uint64_t version = before->version;
+  try {
+    const std::shared_ptr<const ServiceState> now =
+        service.update_market(xm::service::read_market_change(body));
+    if (service.state() != now || now->version != version + 1) {
+      finding("an accepted market change is not version + 1");
+    }
+    check_book(*now);
+    say("market", "version " + std::to_string(now->version));
+    return;
+  } catch (const RequestError& error) {
+    say("market refused",
+        std::to_string(error.status()) + " " + error.pointer() + ": " + error.what());
+  } catch (const xm::RunError& error) {
+    say("market refused", std::string("422 ") + error.what());
+  }
+  if (service.state() != before || before->version != version) {
+    finding("a refused market change changed the state");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -191,7 +214,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Served& served = (pick & 2) == 0 ? *all.with_accounts : *all.without_accounts;
   try {
     MarginService& service = served.next();
-    if ((pick & 1) == 0) {
+    if ((pick & 4) != 0) {
+      market(service, body);
+    } else if ((pick & 1) == 0) {
       what_if(service, body);
     } else {
       trades(service, body);
