@@ -224,6 +224,11 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
   http.set_write_timeout(deadline);
   http.set_keep_alive_timeout(std::min<time_t>(5, deadline));
   http.set_keep_alive_max_count(5);
+  // cpp-httplib writes an answer's headers and its body in two sends. With
+  // Nagle's algorithm the body then waits for the client's delayed ACK of the
+  // headers, about 40 ms on a kept-alive connection. Accepted sockets inherit
+  // the option from the listening one.
+  http.set_tcp_nodelay(true);
   http.new_task_queue = [workers = options_.workers, queue = options_.queue,
                          shed = options_.shed_queue] {
     return new BoundedPool(workers, queue, shed);
