@@ -56,6 +56,15 @@ int thread_count(const std::string& text, int most) {
   return static_cast<int>(*count);
 }
 
+std::uint64_t whole_in_range(const std::string& flag, const std::string& text, std::uint64_t least,
+                             std::uint64_t most, const std::string& rule) {
+  const auto value = whole_number(text);
+  if (!value || *value < least || *value > most) {
+    refuse(flag, rule + " from " + std::to_string(least) + " to " + std::to_string(most), text);
+  }
+  return *value;
+}
+
 std::size_t memory_budget_bytes(const std::string& text) {
   std::string_view digits = text;
   int shift = 0;

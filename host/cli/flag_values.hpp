@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +18,11 @@ void refuse_empty_values(const CLI::App& command);
 
 // --threads: a whole number from 1 to `most`.
 int thread_count(const std::string& text, int most);
+
+// --workers, --queue, --deadline: a whole number from `least` to `most`;
+// `rule` says what it counts, as in "a whole number of seconds".
+std::uint64_t whole_in_range(const std::string& flag, const std::string& text, std::uint64_t least,
+                             std::uint64_t most, const std::string& rule = "a whole number");
 
 // --memory-budget: a whole number of bytes from 1 to kMostMemoryBudget,
 // optionally followed by K, M, G or T (or KiB, MiB, GiB, TiB), powers of 1024.

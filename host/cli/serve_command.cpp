@@ -2,7 +2,9 @@
 // docs/service.md). It loads and checks the inputs exactly as `run` does
 // (the same errors, exit 2 before it listens), computes every margin and
 // components row, then answers HTTP (HTTPS with a certificate) until SIGTERM
-// or SIGINT: on 127.0.0.1 by default, elsewhere only with a bearer token.
+// or SIGINT: on 127.0.0.1 by default, elsewhere only with a bearer token; with
+// a bounded number of workers and waiting connections, and a deadline per
+// request (docs/service.md "Limits").
 #include <pthread.h>
 #include <signal.h>
 
@@ -30,7 +32,25 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string token_file, tls_cert, tls_key;
   std::string journal;
+  // Read strictly by serve (whole_in_range); "" is the flag left out.
+  // --threads stays the backend's: the CPU threads that evaluate rows.
+  std::string workers, queue, deadline;
 };
+
+// --workers, --queue and --deadline into the server's options.
+void set_limits(const ServeOptions& options, service::ServerOptions& server) {
+  if (!options.workers.empty()) {
+    server.workers = whole_in_range("--workers", options.workers, 1, service::kMostWorkers);
+  }
+  if (!options.queue.empty()) {
+    server.queue = whole_in_range("--queue", options.queue, 0, service::kMostQueue);
+  }
+  if (!options.deadline.empty()) {
+    server.deadline = std::chrono::seconds(whole_in_range(
+        "--deadline", options.deadline, 1,
+        static_cast<std::uint64_t>(service::kMostDeadline.count()), "a whole number of seconds"));
+  }
+}
 
 // The token of --token-file: its text without the line end, at least 16
 // characters, so that it cannot be guessed in a few tries.
@@ -93,6 +113,7 @@ int serve(const ServeOptions& options) {
   if (!options.token_file.empty()) address.token = read_token(options.token_file);
   address.tls_cert = options.tls_cert;
   address.tls_key = options.tls_key;
+  set_limits(options, address);
   const BackendOptions backend_settings = backend_options(options.backend);
   const InputPaths paths = resolve_input_paths(options.inputs);
   if (backend_kind(options.backend.backend) == BackendKind::cuda) {
@@ -152,6 +173,27 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command->add_option("--journal", options->journal,
                       "append every accepted trade batch here (fsync'ed before the answer) and "
                       "replay it after the input files on start");
+  command
+      ->add_option("--workers", options->workers,
+                   "threads answering HTTP connections, 1 to " +
+                       std::to_string(service::kMostWorkers) + " (default: max(8, 2 × cores), " +
+                       std::to_string(service::default_workers()) +
+                       " here); --threads is the CPU threads evaluating rows")
+      ->type_name("INT");
+  command
+      ->add_option("--queue", options->queue,
+                   "connections that may wait for a worker, 0 to " +
+                       std::to_string(service::kMostQueue) +
+                       " (default 64); beyond them the answer is 503 with Retry-After: 1")
+      ->type_name("INT");
+  command
+      ->add_option("--deadline", options->deadline,
+                   "seconds a request may spend waiting on its client (to arrive in full, then "
+                   "for its answer to be taken), 1 to " +
+                       std::to_string(service::kMostDeadline.count()) +
+                       " (default 10); a slower client is dropped (408 when an answer can still "
+                       "be sent)")
+      ->type_name("SECONDS");
   command->callback([command, options, &exit_code] {
     refuse_empty_values(*command);
     exit_code = serve(*options);

@@ -11,6 +11,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "service/bounded_pool.hpp"
+#include "service/guarded_server.hpp"
 #include "service/request_error.hpp"
 #include "stopwatch.hpp"
 #include "service/request_json.hpp"
@@ -118,23 +120,31 @@ bool same_secret(const std::string& given, const std::string& secret) {
   return difference == 0;
 }
 
+// A connection only answered 503 needs no more than a second to send its
+// request line and headers.
+ConnectionLimits connection_limits(const ServerOptions& options) {
+  return {options.deadline, std::min(options.deadline, std::chrono::seconds(1))};
+}
+
 // A plain server, or an HTTPS one from the certificate and key files (an
 // InputError naming them when they cannot be used).
-std::unique_ptr<httplib::Server> make_http(const ServerOptions& options) {
-  if (options.tls_cert.empty()) return std::make_unique<httplib::Server>();
-  auto https =
-      std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
-  if (!https->is_valid()) {
+std::unique_ptr<httplib::Server> make_http(const ServerOptions& options, ConnectionEvents events) {
+  auto http = make_guarded_server(options.tls_cert, options.tls_key, connection_limits(options),
+                                  std::move(events));
+  if (!http->is_valid()) {
     throw InputError("--tls-cert " + options.tls_cert + " and --tls-key " + options.tls_key +
                      ": not a PEM certificate and its private key");
   }
-  return https;
+  return http;
 }
 
 }  // namespace
 
 struct MarginServer::Impl {
-  explicit Impl(const ServerOptions& options) : http_owner(make_http(options)) {}
+  // The events only come once the server listens, after every member is made.
+  explicit Impl(const ServerOptions& options)
+      : http_owner(make_http(
+            options, ConnectionEvents{[this] { shed(); }, [this] { error("deadline", 408); }})) {}
   std::unique_ptr<httplib::Server> http_owner;
   httplib::Server& http = *http_owner;
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
@@ -142,6 +152,14 @@ struct MarginServer::Impl {
       prometheus::BuildCounter()
           .Name("xmargin_requests_total")
           .Help("HTTP requests answered, by endpoint and status")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& errors =
+      prometheus::BuildCounter()
+          .Name("xmargin_errors_total")
+          .Help(
+              "requests refused (4xx), shed (503: busy), past their deadline (the client too "
+              "slow; 408 when an answer could still be sent) or failed (other 5xx), by kind "
+              "and status")
           .Register(*registry);
   prometheus::Family<prometheus::Histogram>& latency =
       prometheus::BuildHistogram()
@@ -173,6 +191,16 @@ struct MarginServer::Impl {
     latency.Add({{"endpoint", endpoint}}, latency_buckets).Observe(seconds);
   }
 
+  void error(const char* kind, int status) {
+    errors.Add({{"kind", kind}, {"status", std::to_string(status)}}).Increment();
+  }
+
+  // A connection answered 503 on the accepting thread: no request was read.
+  void shed() {
+    observe("shed", 503, 0.0);
+    error("shed", 503);
+  }
+
   void publish(const ServiceState& state) {
     version.Set(static_cast<double>(state.version));
     revaluation.Set(state.revaluation_seconds);
@@ -192,18 +220,45 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
   impl_->publish(*service_.state());
   httplib::Server& http = impl_->http;
   http.set_payload_max_length(options_.max_body_bytes);
-  if (!options_.token.empty()) {
-    http.set_pre_routing_handler(
-        [this](const httplib::Request& request, httplib::Response& response) {
-          if (same_secret(request.get_header_value("Authorization"), "Bearer " + options_.token)) {
-            return httplib::Server::HandlerResponse::Unhandled;
-          }
-          response.set_header("WWW-Authenticate", "Bearer");
-          reply_error(response, 401, "a bearer token is required (Authorization: Bearer <token>)");
-          impl_->observe("unauthorised", 401, 0.0);
+  // cpp-httplib's bounds on each read and each write; the guarded server
+  // bounds their sum by the same deadline (guarded_server.hpp).
+  const auto deadline = static_cast<time_t>(options_.deadline.count());
+  http.set_read_timeout(deadline);
+  http.set_write_timeout(deadline);
+  http.set_keep_alive_timeout(std::min<time_t>(5, deadline));
+  http.set_keep_alive_max_count(5);
+  // cpp-httplib writes an answer's headers and its body in two sends. With
+  // Nagle's algorithm the body then waits for the client's delayed ACK of the
+  // headers, about 40 ms on a kept-alive connection. Accepted sockets inherit
+  // the option from the listening one.
+  http.set_tcp_nodelay(true);
+  http.new_task_queue = [workers = options_.workers, queue = options_.queue,
+                         shed = options_.shed_queue] {
+    return new BoundedPool(workers, queue, shed);
+  };
+  // Shedding comes before the token: a busy answer costs nothing and tells
+  // nothing, and a connection refused on the accepting thread is answered
+  // 503 without its request (and token) being read at all, so both busy
+  // answers are alike.
+  http.set_pre_routing_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        if (BoundedPool::admission() == Admission::shed) {
+          // The guarded server makes it the connection's last answer, with
+          // "Connection: close".
+          response.set_header("Retry-After", "1");
+          reply_error(response, 503, kBusyMessage);
+          impl_->observe("shed", 503, 0.0);
           return httplib::Server::HandlerResponse::Handled;
-        });
-  }
+        }
+        if (options_.token.empty() ||
+            same_secret(request.get_header_value("Authorization"), "Bearer " + options_.token)) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        response.set_header("WWW-Authenticate", "Bearer");
+        reply_error(response, 401, "a bearer token is required (Authorization: Bearer <token>)");
+        impl_->observe("unauthorised", 401, 0.0);
+        return httplib::Server::HandlerResponse::Handled;
+      });
   // Each handler takes the current state once, so a request reads one version.
   const auto timed = [this](const char* endpoint, auto handler) {
     return [this, endpoint, handler](const httplib::Request& request, httplib::Response& response) {
@@ -336,8 +391,26 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
     response.set_content(prometheus::TextSerializer().Serialize(impl_->registry->Collect()),
                          "text/plain; version=0.0.4");
   });
-  // Unmatched routes and bodies over the limit answer JSON too.
-  http.set_error_handler([](const httplib::Request&, httplib::Response& response) {
+  // Every answer of 400 or more passes here before it is written: the errors
+  // by kind are counted here, so that a client's next request sees them.
+  // Unmatched routes, bodies over the limit and requests that did not arrive
+  // within the deadline answer JSON too.
+  http.set_error_handler([this](const httplib::Request&, httplib::Response& response) {
+    if (response.status == 400 && request_deadline_passed()) {
+      // The guarded server closes the connection after it; say so.
+      if (!request_is_last()) response.set_header("Connection", "close");
+      const ConnectionLimits limits = connection_limits(options_);
+      const std::chrono::seconds allowed =
+          BoundedPool::admission() == Admission::shed ? limits.shed_deadline : limits.deadline;
+      reply_error(response, 408,
+                  "the request did not arrive within the deadline (" +
+                      std::to_string(allowed.count()) + " s)");
+      return;  // counted where the deadline passes, answered or not
+    }
+    impl_->error(response.status == 503  ? "shed"
+                 : response.status < 500 ? "refused"
+                                         : "failed",
+                 response.status);
     if (!response.body.empty()) return;
     const std::string what = response.status == 404   ? "no such endpoint"
                              : response.status == 413 ? "request body over the limit"
