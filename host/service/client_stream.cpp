@@ -60,9 +60,10 @@ bool ClientStream::await_request(Clock::duration idle, const std::function<bool(
   }
 }
 
-void ClientStream::start_request(Clock::duration deadline) {
+void ClientStream::start_request(Clock::duration deadline, std::size_t bytes) {
   left_ = deadline;
   expired_ = false;
+  bytes_left_ = bytes;
 }
 
 bool ClientStream::wait_for(short events, Clock::duration timeout) const {
@@ -110,7 +111,8 @@ ssize_t PlainStream::read(char* ptr, size_t size) {
       return -1;
     }
   }
-  const std::size_t count = std::min(size, end_ - next_);
+  const std::size_t count = take_bytes(std::min(size, end_ - next_));
+  if (count == 0) return -1;  // the request is larger than any the service takes
   std::memcpy(ptr, buffer_.data() + next_, count);
   next_ += count;
   return static_cast<ssize_t>(count);
@@ -144,7 +146,7 @@ TlsStream::~TlsStream() {
 
 bool TlsStream::handshake(Clock::duration deadline) {
   if (ssl_ == nullptr) return false;
-  start_request(deadline);
+  start_request(deadline, 0);  // OpenSSL reads the handshake itself, not through read()
   for (;;) {
     ERR_clear_error();
     const int result = SSL_accept(ssl_);
@@ -182,11 +184,17 @@ bool TlsStream::is_writable() const {
 }
 
 ssize_t TlsStream::read(char* ptr, size_t size) {
-  const int most = static_cast<int>(std::min<size_t>(size, INT_MAX));
+  // Reads no more than the byte budget allows; what it does not read is not taken from it.
+  const std::size_t allowed = take_bytes(size);
+  if (allowed == 0) return -1;  // the request is larger than any the service takes
+  const int most = static_cast<int>(std::min<size_t>(allowed, INT_MAX));
   for (;;) {
     ERR_clear_error();
     const int got = SSL_read(ssl_, ptr, most);
-    if (got > 0) return got;
+    if (got > 0) {
+      give_back_bytes(allowed - static_cast<std::size_t>(got));
+      return got;
+    }
     if (SSL_get_error(ssl_, got) == SSL_ERROR_ZERO_RETURN) return 0;  // close_notify
     if (!wait_after(got, timeouts_.read)) return -1;
   }

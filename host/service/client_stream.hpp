@@ -14,7 +14,9 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -36,8 +38,10 @@ class ClientStream : public httplib::Stream {
   // Waits at most `idle` for a request to start. False when none comes, or
   // when `give_up` (asked every few milliseconds) says to stop waiting.
   bool await_request(Clock::duration idle, const std::function<bool()>& give_up);
-  // Gives the next request its budget.
-  void start_request(Clock::duration deadline);
+  // Gives the next request its budgets: `deadline` of waiting on the client,
+  // and `bytes` of what it may send (its line, headers and body together);
+  // past them a read fails.
+  void start_request(Clock::duration deadline, std::size_t bytes);
   // Whether the current request's budget ran out.
   bool expired() const { return expired_; }
 
@@ -46,6 +50,13 @@ class ClientStream : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
  protected:
+  // What a read of `size` bytes may take of the byte budget: 0 when it is spent.
+  std::size_t take_bytes(std::size_t size) {
+    const std::size_t granted = std::min(size, bytes_left_);
+    bytes_left_ -= granted;
+    return granted;
+  }
+  void give_back_bytes(std::size_t unused) { bytes_left_ += unused; }
   // Waits for `events` (poll) for at most `timeout` and what is left of the
   // budget, which the wait uses up. False on a timeout or a spent budget.
   bool wait_for(short events, Clock::duration timeout) const;
@@ -58,6 +69,7 @@ class ClientStream : public httplib::Stream {
  private:
   mutable Clock::duration left_{};
   mutable bool expired_ = false;
+  std::size_t bytes_left_ = 0;
 };
 
 // Plain TCP.

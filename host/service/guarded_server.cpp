@@ -108,7 +108,7 @@ bool serve_requests(ClientStream& stream, const Settings& settings, const Connec
             idle, [&] { return stopped() || (served > 0 && BoundedPool::others_waiting()); })) {
       break;
     }
-    stream.start_request(shed ? limits.shed_deadline : limits.deadline);
+    stream.start_request(shed ? limits.shed_deadline : limits.deadline, limits.request_bytes);
     // The answer says "Connection: close" when it is the last.
     const bool last = served + 1 == most || stopped() || BoundedPool::others_waiting();
     bool closed = false;

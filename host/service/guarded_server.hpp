@@ -33,6 +33,10 @@ struct ConnectionLimits {
   std::chrono::seconds deadline{10};
   // The same for a connection that is only answered 503.
   std::chrono::seconds shed_deadline{1};
+  // The most a request may send, line, headers and body together: past it
+  // a read fails and the connection is closed (cpp-httplib 0.11 bounds
+  // neither the headers nor a chunked body).
+  std::size_t request_bytes = (std::size_t{1} << 20) + (std::size_t{64} << 10);
 };
 
 // Where the server counts what never reaches a handler.

@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -14,8 +15,8 @@
 #include "service/bounded_pool.hpp"
 #include "service/guarded_server.hpp"
 #include "service/request_error.hpp"
-#include "stopwatch.hpp"
 #include "service/request_json.hpp"
+#include "stopwatch.hpp"
 #include "xmargin/error.hpp"
 
 namespace xm::service {
@@ -122,8 +123,31 @@ bool same_secret(const std::string& given, const std::string& secret) {
 
 // A connection only answered 503 needs no more than a second to send its
 // request line and headers.
+// A request's line and headers may take 64 KiB beside the body.
 ConnectionLimits connection_limits(const ServerOptions& options) {
-  return {options.deadline, std::min(options.deadline, std::chrono::seconds(1))};
+  return {options.deadline, std::min(options.deadline, std::chrono::seconds(1)),
+          options.max_body_bytes + (std::size_t{64} << 10)};
+}
+
+// The request's body, read through cpp-httplib's content reader so that a
+// chunked body is held to the limit as one with Content-Length is (the
+// reader refuses the latter before reading it). 0 when it is read, else the
+// status to answer: 413 over the limit, 400 when it could not be read.
+int read_body(const httplib::Request& request, const httplib::ContentReader& reader,
+              std::size_t limit, std::string& body) {
+  bool within = true;
+  const bool read = reader([&](const char* data, std::size_t size) {
+    within = body.size() + size <= limit;
+    if (within) body.append(data, size);
+    return within;
+  });
+  const std::string length = request.get_header_value("Content-Length");
+  std::size_t declared = 0;
+  const auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), declared);
+  const bool too_long = error == std::errc::result_out_of_range ||
+                        (error == std::errc() && end == length.data() + length.size() && declared > limit);
+  if (!within || (!read && too_long)) return 413;
+  return read ? 0 : 400;
 }
 
 // A plain server, or an HTTPS one from the certificate and key files (an
@@ -336,57 +360,71 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
                              {"positions", std::move(positions)},
                              {"group", std::move(group)}});
            }));
-  http.Post("/v1/whatif", timed("whatif", [](const ServiceState& s,
-                                              const httplib::Request& request,
-                                              httplib::Response& response) {
-              refusing(response, [&] {
-                const WhatIfAnswer answer =
-                    evaluate_what_if(s, read_what_if(request.body, s.book.market));
-                Json group = nullptr;
-                if (answer.group_before) group = pair_json(*answer.group_before, *answer.group_after, s);
-                reply_json(response, 200,
-                           Json{{"state_version", s.version},
-                                {"account", pair_json(answer.account_before, answer.account_after, s)},
-                                {"group", std::move(group)}});
-              });
+  // The endpoints with a body: read whole within the limit (413 past it), then
+  // answered from the state current when the body is in.
+  const auto with_body = [this](const char* endpoint, auto handler) {
+    return [this, endpoint, handler](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+      const auto start = std::chrono::steady_clock::now();
+      std::string body;
+      if (const int refused = read_body(request, reader, options_.max_body_bytes, body)) {
+        // What is left of the body is not read: the connection cannot go on.
+        response.set_header("Connection", "close");
+        reply_error(response, refused,
+                    refused == 413 ? "request body over the limit" : "the request body could not be read");
+      } else {
+        refusing(response, [&] { handler(body, response); });
+      }
+      impl_->observe(
+          endpoint, response.status,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    };
+  };
+  http.Post("/v1/whatif", with_body("whatif", [this](const std::string& body,
+                                                     httplib::Response& response) {
+              const std::shared_ptr<const ServiceState> state = service_.state();
+              const ServiceState& s = *state;
+              const WhatIfAnswer answer = evaluate_what_if(s, read_what_if(body, s.book.market));
+              Json group = nullptr;
+              if (answer.group_before) group = pair_json(*answer.group_before, *answer.group_after, s);
+              reply_json(response, 200,
+                         Json{{"state_version", s.version},
+                              {"account", pair_json(answer.account_before, answer.account_after, s)},
+                              {"group", std::move(group)}});
             }));
-  http.Post("/v1/trades", [this](const httplib::Request& request, httplib::Response& response) {
-    const auto start = std::chrono::steady_clock::now();
-    refusing(response, [&] {
-      const TradeOutcome outcome = service_.apply_trades(read_trades(request.body));
-      const ServiceState& s = *outcome.state;
-      Json accounts = Json::array(), groups = Json::array();
-      for (const std::string& id : outcome.accounts) accounts.push_back(row_json(s, s.account_row.at(id)));
-      for (const std::string& id : outcome.groups) groups.push_back(row_json(s, s.group_row.at(id)));
-      impl_->publish(s);
-      reply_json(response, 200,
-                 Json{{"state_version", s.version},
-                      {"accounts", std::move(accounts)},
-                      {"groups", std::move(groups)}});
-    });
-    impl_->observe("trades", response.status,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  });
-  http.Put("/v1/market", [this](const httplib::Request& request, httplib::Response& response) {
-    const auto start = std::chrono::steady_clock::now();
-    refusing(response, [&] {
-      const Stopwatch whole;
-      const std::shared_ptr<const ServiceState> s =
-          service_.update_market(read_market_change(request.body));
-      Json stages = Json::object();
-      for (const StageTiming& stage : s->revaluation_stages) stages[stage.stage] = stage.seconds;
-      stages["total"] = whole.seconds();
-      impl_->publish(*s);
-      reply_json(response, 200,
-                 Json{{"state_version", s->version},
-                      {"accounts", s->info.accounts},
-                      {"groups", s->info.groups},
-                      {"revalued_at", iso_utc(s->revalued_at)},
-                      {"timings", std::move(stages)}});
-    });
-    impl_->observe("market", response.status,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  });
+  http.Post("/v1/trades", with_body("trades", [this](const std::string& body,
+                                                     httplib::Response& response) {
+              const TradeOutcome outcome = service_.apply_trades(read_trades(body));
+              const ServiceState& s = *outcome.state;
+              Json accounts = Json::array(), groups = Json::array();
+              for (const std::string& id : outcome.accounts) {
+                accounts.push_back(row_json(s, s.account_row.at(id)));
+              }
+              for (const std::string& id : outcome.groups) {
+                groups.push_back(row_json(s, s.group_row.at(id)));
+              }
+              impl_->publish(s);
+              reply_json(response, 200,
+                         Json{{"state_version", s.version},
+                              {"accounts", std::move(accounts)},
+                              {"groups", std::move(groups)}});
+            }));
+  http.Put("/v1/market", with_body("market", [this](const std::string& body,
+                                                    httplib::Response& response) {
+             const Stopwatch whole;
+             const std::shared_ptr<const ServiceState> s =
+                 service_.update_market(read_market_change(body));
+             Json stages = Json::object();
+             for (const StageTiming& stage : s->revaluation_stages) stages[stage.stage] = stage.seconds;
+             stages["total"] = whole.seconds();
+             impl_->publish(*s);
+             reply_json(response, 200,
+                        Json{{"state_version", s->version},
+                             {"accounts", s->info.accounts},
+                             {"groups", s->info.groups},
+                             {"revalued_at", iso_utc(s->revalued_at)},
+                             {"timings", std::move(stages)}});
+           }));
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(prometheus::TextSerializer().Serialize(impl_->registry->Collect()),
                          "text/plain; version=0.0.4");

@@ -465,6 +465,43 @@ TEST_F(ServeLimits, ABodyOverTheLimitIs413Json) {
   EXPECT_EQ(server.stop(), 0) << server.output();
 }
 
+// cpp-httplib 0.11 bounds neither a chunked body nor the headers: the
+// service does, by the body's limit and by what a request may send in all.
+TEST_F(ServeLimits, AChunkedBodyAndEndlessHeadersAreHeldToTheLimitToo) {
+  test::ServerProcess server(args({}));
+  ASSERT_NE(server.port(), 0) << server.output();
+  httplib::Client client("127.0.0.1", server.port());
+  // Chunked (no Content-Length): 2 MiB in 64 KiB chunks.
+  const std::string chunk(std::size_t{64} << 10, ' ');
+  const auto chunked = client.Post(
+      "/v1/whatif",
+      [&](std::size_t offset, httplib::DataSink& sink) {
+        if (offset >= (std::size_t{2} << 20)) {
+          sink.done();
+        } else {
+          sink.write(chunk.data(), chunk.size());
+        }
+        return true;
+      },
+      "application/json");
+  if (chunked) {  // the server may close before the client has sent it all
+    EXPECT_EQ(chunked->status, 413) << chunked->body;
+  }
+
+  // Headers without end: the connection is closed once they pass what a
+  // request may send, and the server answers others meanwhile.
+  RawConnection endless(server.port());
+  endless.send("GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  const std::string header = "X-Filler: " + std::string(1000, 'x') + "\r\n";
+  bool closed = false;
+  for (int k = 0; k < 4000 && !closed; ++k) closed = !endless.send(header);
+  EXPECT_TRUE(closed || endless.read_to_close(milliseconds(3000)).find("<open>") == std::string::npos);
+  const auto health = client.Get("/v1/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(server.stop(), 0) << server.output();
+}
+
 TEST_F(ServeLimits, AFullHttpsServerAnswers503OverTls) {
   const test::CommandResult made = test::run_command(
       "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " +
