@@ -10,7 +10,6 @@
 #include <charconv>
 #include <chrono>
 #include <ctime>
-#include <nlohmann/json.hpp>
 
 #include "service/bounded_pool.hpp"
 #include "service/guarded_server.hpp"

@@ -8,7 +8,6 @@
 #include "backends/host_memory.hpp"
 #include "backends/views_of.hpp"
 #include "backends/worker_failure.hpp"
-#include "stopwatch.hpp"
 #include "xmargin/error.hpp"
 #include "xmargin/kernel/revalue_tile.hpp"
 #include "xmargin/kernel/stress_rows.hpp"
@@ -75,7 +74,6 @@ ResidentRisk::ResidentRisk(std::shared_ptr<const PreparedRun> prepared, int thre
     instrument_index_.emplace(book.instruments[i].id, i);
   }
 
-  Stopwatch stopwatch;
   const InstrumentsView instruments = instruments_view_of(run.packed.book);
   sets_.push_back({&run.scenarios, revalue(instruments, run.scenarios, "pooled"), 0});
   const char* source_names[3] = {"historical", "filtered_historical", "monte_carlo"};
@@ -102,7 +100,6 @@ ResidentRisk::ResidentRisk(std::shared_ptr<const PreparedRun> prepared, int thre
     set.ranks = tail_ranks_needed(set.scenarios->weight, run.inputs.config.confidence);
   }
   if (run.stress) stress_unit_ = revalue(instruments, run.stress->scenarios, "stress");
-  revalue_seconds_ = stopwatch.seconds();
 
   // One unit long and short of every instrument, for the isolated margins.
   const std::size_t count = instrument_count();

@@ -77,8 +77,7 @@ class ResidentRisk {
   std::size_t memory_budget_bytes() const { return memory_budget_bytes_; }
   const Config& config() const { return prepared_->inputs.config; }
   std::size_t instrument_count() const { return prepared_->packed.book.instrument_count(); }
-  std::size_t bytes() const;      // the resident matrices
-  double revalue_seconds() const { return revalue_seconds_; }
+  std::size_t bytes() const;  // the resident matrices
 
   // The packed underlying of each market underlying, −1 where no instrument
   // uses it (scenarios exist only for the packed ones).
@@ -129,7 +128,6 @@ class ResidentRisk {
   std::vector<double> stress_unit_;  // [I × stress N]
   std::vector<ComponentValues> unit_values_;
   std::vector<TailRisk> unit_tails_;
-  double revalue_seconds_ = 0.0;
 
   std::vector<double> revalue(const InstrumentsView& instruments, const ScenarioSet& scenarios,
                               const char* set_name) const;

@@ -130,7 +130,6 @@ void finish_state(ServiceState& state) {
   info.device = "host memory (the resident matrices)";
   info.config = prepared.inputs.config;
   info.scenario_count = prepared.scenarios.count();
-  info.worst_scenarios = name_worst_scenarios(rows, prepared.scenarios);
   info.accounts = state.book.accounts.size();
   info.groups = state.evaluation.layout.group_ids.size();
   info.instruments = state.book.instruments.size();
