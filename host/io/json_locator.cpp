@@ -19,19 +19,6 @@ bool ends_line(const std::string& text, std::size_t offset) {
          (text[offset] == '\r' && (offset + 1 == text.size() || text[offset + 1] != '\n'));
 }
 
-std::string escape_pointer_token(const std::string& key) {
-  std::string token;
-  for (char c : key) {
-    if (c == '~') {
-      token += "~0";
-    } else if (c == '/') {
-      token += "~1";
-    } else {
-      token += c;
-    }
-  }
-  return token;
-}
 
 // Walks text that nlohmann::json has already accepted, recording where each
 // value (and each member's key) starts, keyed by JSON pointer.
@@ -215,6 +202,20 @@ const char* type_name(const nlohmann::json& value) {
 }
 
 }  // namespace
+
+std::string escape_pointer_token(const std::string& key) {
+  std::string token;
+  for (char c : key) {
+    if (c == '~') {
+      token += "~0";
+    } else if (c == '/') {
+      token += "~1";
+    } else {
+      token += c;
+    }
+  }
+  return token;
+}
 
 JsonDocument JsonDocument::read(const std::string& path) {
   return parse(path, read_input_file(path));

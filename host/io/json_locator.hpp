@@ -16,6 +16,9 @@ namespace xm {
 // few levels, and a hostile depth must not cost time or stack.
 inline constexpr std::size_t kMaxJsonDepth = 64;
 
+// A key as one token of a JSON pointer (RFC 6901: "~" as "~0", "/" as "~1").
+std::string escape_pointer_token(const std::string& key);
+
 // A JSON input file parsed with nlohmann::json, plus where each value and each
 // object key starts in the text, so that a complaint about any value names
 // file:line:column (nlohmann::json keeps no positions).

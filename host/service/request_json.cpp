@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "io/json_locator.hpp"
 #include "io/loaders.hpp"
 #include "report/number_format.hpp"
 #include "service/memory_file.hpp"
@@ -12,20 +13,6 @@
 namespace xm::service {
 namespace {
 
-// RFC 6901: "~" as "~0", "/" as "~1".
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // Where the parser is: one frame per open object or array, for the pointer of
 // a duplicate key and the depth limit.
@@ -39,7 +26,7 @@ struct Frame {
 std::string pointer_of(const std::vector<Frame>& frames) {
   std::string pointer;
   for (const Frame& frame : frames) {
-    pointer += "/" + (frame.array ? std::to_string(frame.count) : pointer_token(frame.key));
+    pointer += "/" + (frame.array ? std::to_string(frame.count) : escape_pointer_token(frame.key));
   }
   return pointer;
 }
@@ -67,7 +54,7 @@ void only_keys(const Json& object, const std::string& pointer,
     if (!found) {
       std::string names;
       for (const char* name : known) names += (names.empty() ? "" : ", ") + std::string(name);
-      throw RequestError(400, pointer + "/" + pointer_token(key),
+      throw RequestError(400, pointer + "/" + escape_pointer_token(key),
                          "unknown key '" + key + "' (known: " + names + ")");
     }
   }
@@ -191,9 +178,9 @@ Json parse_request(const std::string& body) {
     switch (event) {
       case Json::parse_event_t::object_start:
       case Json::parse_event_t::array_start:
-        if (frames.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+        if (frames.size() >= static_cast<std::size_t>(kMaxRequestDepth)) {
           throw RequestError(400, pointer_of(frames),
-                             "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+                             "nested deeper than " + std::to_string(kMaxRequestDepth) + " levels");
         }
         frames.push_back(Frame{event == Json::parse_event_t::array_start, 0, {}, {}});
         break;

@@ -1,6 +1,6 @@
 #pragma once
 // The service's request bodies (docs/service.md), read strictly: JSON nested
-// at most kMaxJsonDepth deep, no key twice in an object, no key the endpoint
+// at most kMaxRequestDepth deep, no key twice in an object, no key the endpoint
 // does not know, every field of the type and within the bounds the loaders
 // ask of the same field in the input files. A refusal is a RequestError 400
 // naming the field by JSON pointer.
@@ -12,7 +12,7 @@
 
 namespace xm::service {
 
-inline constexpr int kMaxJsonDepth = 16;
+inline constexpr int kMaxRequestDepth = 16;
 // Trades in one what-if or one batch; instruments one what-if may add.
 inline constexpr std::size_t kMaxTradesPerRequest = 10'000;
 inline constexpr std::size_t kMaxAddedInstruments = 100;

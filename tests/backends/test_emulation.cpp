@@ -28,14 +28,7 @@ void expect_rows_identical(const RunOutcome& cpu, const RunOutcome& emulated) {
 }
 
 void compare_on(const std::string& dir) {
-  InputPaths paths;
-  paths.market = dir + "/market.json";
-  paths.instruments = dir + "/instruments.csv";
-  paths.positions = dir + "/positions.csv";
-  paths.accounts = dir + "/accounts.csv";
-  paths.history = dir + "/history.csv";
-  paths.config = dir + "/config.json";
-  const PreparedRun prepared = prepare_run(paths);
+  const PreparedRun prepared = prepare_run(test::book_paths(dir));
   const auto cpu = make_cpu_backend({});
   const auto emulated = make_emulated_cuda_backend({}, 7);
   const RunOutcome reference = run_margins(prepared, *cpu, true);

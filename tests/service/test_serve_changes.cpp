@@ -27,20 +27,10 @@ namespace {
 using Json = nlohmann::json;
 const std::string kSample = std::string(XM_SOURCE_DIR) + "/scenarios/default";
 
-InputPaths sample_paths() {
-  InputPaths paths;
-  paths.market = kSample + "/market.json";
-  paths.instruments = kSample + "/instruments.csv";
-  paths.positions = kSample + "/positions.csv";
-  paths.accounts = kSample + "/accounts.csv";
-  paths.history = kSample + "/history.csv";
-  paths.config = kSample + "/config.json";
-  return paths;
-}
 
 // The sample's first state, computed in this process as the oracle.
 std::shared_ptr<const service::ServiceState> sample_state() {
-  static const auto prepared = std::make_shared<const PreparedRun>(prepare_run(sample_paths()));
+  static const auto prepared = std::make_shared<const PreparedRun>(prepare_run(test::book_paths(kSample)));
   return service::build_state(prepared, 0, 0);
 }
 

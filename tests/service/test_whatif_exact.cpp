@@ -31,16 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using service::ServiceState;
 
-InputPaths paths_in(const std::string& dir) {
-  InputPaths paths;
-  paths.market = dir + "/market.json";
-  paths.instruments = dir + "/instruments.csv";
-  paths.positions = dir + "/positions.csv";
-  if (fs::exists(dir + "/accounts.csv")) paths.accounts = dir + "/accounts.csv";
-  paths.history = dir + "/history.csv";
-  paths.config = dir + "/config.json";
-  return paths;
-}
 
 std::string margins_csv(const std::vector<MarginRow>& rows) {
   std::ostringstream out;
@@ -62,7 +52,7 @@ struct BatchRun {
   std::map<std::string, std::size_t> row_of;  // "account:ID" / "group:ID"
 
   explicit BatchRun(const std::string& dir) {
-    const PreparedRun prepared = prepare_run(paths_in(dir));
+    const PreparedRun prepared = prepare_run(test::book_paths(dir));
     auto backend = make_cpu_backend({});
     RunOutcome outcome = run_margins(prepared, *backend, false);
     rows = std::move(outcome.rows);
@@ -208,7 +198,7 @@ std::string row_line(const MarginRow& row) {
 // batch checked against one batch run of the files with all its changes.
 void check_what_ifs(const std::string& book_dir, std::size_t batches, std::size_t per_batch,
                     std::uint64_t seed, std::size_t& checked) {
-  auto prepared = std::make_shared<const PreparedRun>(prepare_run(paths_in(book_dir)));
+  auto prepared = std::make_shared<const PreparedRun>(prepare_run(test::book_paths(book_dir)));
   const auto state = service::build_state(prepared, 0, 0);
   {
     const BatchRun batch(book_dir);
@@ -324,7 +314,7 @@ TEST(WhatIfExact, SmallWhatIfsEqualTheBatchRunOfTheChangedFiles) {
 // components.csv to the byte; the journal replays it.
 TEST(TradesExact, BatchesOfTradesEqualTheBatchRunAndReplayFromTheJournal) {
   BookCopy book(kSample);
-  auto prepared = std::make_shared<const PreparedRun>(prepare_run(paths_in(book.path())));
+  auto prepared = std::make_shared<const PreparedRun>(prepare_run(test::book_paths(book.path())));
   const auto first = service::build_state(prepared, 0, 0);
   test::TempDir journal_dir;
   const std::string journal = journal_dir.file("journal");
@@ -364,7 +354,7 @@ TEST(TradesExact, BatchesOfTradesEqualTheBatchRunAndReplayFromTheJournal) {
 
   // A restart replays the journal onto the files it started from.
   BookCopy original(kSample);
-  auto again = std::make_shared<const PreparedRun>(prepare_run(paths_in(original.path())));
+  auto again = std::make_shared<const PreparedRun>(prepare_run(test::book_paths(original.path())));
   service::MarginService restarted(service::build_state(again, 0, 0));
   restarted.open_journal(journal, warnings);
   EXPECT_EQ(restarted.state()->version, 13u);
@@ -377,7 +367,7 @@ TEST(TradesExact, BatchesOfTradesEqualTheBatchRunAndReplayFromTheJournal) {
 TEST(MarketExact, AMarketUpdateEqualsTheBatchRunOfTheChangedMarket) {
   BookCopy book(kSample);
   use_every_source(book);
-  auto prepared = std::make_shared<const PreparedRun>(prepare_run(paths_in(book.path())));
+  auto prepared = std::make_shared<const PreparedRun>(prepare_run(test::book_paths(book.path())));
   service::MarginService service(service::build_state(prepared, 0, 0));
   const Book& base = service.state()->book;
   const std::vector<service::Trade> trades = {

@@ -158,4 +158,17 @@ struct BookToBreak {
   }
 };
 
+// The input files of a book folder by their standard names (accounts.csv
+// only where the folder has one), as `--dir` resolves them.
+inline InputPaths book_paths(const std::string& dir) {
+  InputPaths paths;
+  paths.market = dir + "/market.json";
+  paths.instruments = dir + "/instruments.csv";
+  paths.positions = dir + "/positions.csv";
+  if (std::filesystem::exists(dir + "/accounts.csv")) paths.accounts = dir + "/accounts.csv";
+  paths.history = dir + "/history.csv";
+  paths.config = dir + "/config.json";
+  return paths;
+}
+
 }  // namespace xm::test
