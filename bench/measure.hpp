@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host_info.hpp"  // describe_host
 #include "xmargin/inputs.hpp"
 
 namespace xm::bench {
@@ -34,8 +35,5 @@ nlohmann::ordered_json measure_naive(const InputPaths& paths, const MeasureOptio
 // Whether the cuda backend can run here and, if so, the GPU in words:
 // {usable, reason, gpu}.
 nlohmann::ordered_json probe_cuda();
-
-// The host: {cpu, cores, memory_bytes, load_average (1 minute, at the start)}.
-nlohmann::ordered_json describe_host();
 
 }  // namespace xm::bench
