@@ -249,7 +249,10 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
   http.set_read_timeout(deadline);
   http.set_write_timeout(deadline);
   http.set_keep_alive_timeout(std::min<time_t>(5, deadline));
-  http.set_keep_alive_max_count(5);
+  // A kept-alive connection gives its worker up when another connection
+  // waits for one (guarded_server.cpp), so it may serve many requests:
+  // cpp-httplib's default of 5 made every fifth what-if open a new connection.
+  http.set_keep_alive_max_count(1000);
   // cpp-httplib writes an answer's headers and its body in two sends. With
   // Nagle's algorithm the body then waits for the client's delayed ACK of the
   // headers, about 40 ms on a kept-alive connection. Accepted sockets inherit
