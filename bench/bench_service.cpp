@@ -747,7 +747,7 @@ int run(const Flags& flags) {
                        {"start_s", server.start_seconds()},
                        {"revaluation_s", health.value("revaluation_seconds", nlohmann::json())},
                        {"device", health.value("device", nlohmann::json())},
-                       {"threads_note", "cpp-httplib's server pool: max(8, cores − 1) threads"}};
+                       {"threads_note", "the service's workers: max(32, 4 × cores) by default (--workers)"}};
 
   // 2. The what-ifs.
   summary["method"] = {

@@ -176,7 +176,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   command
       ->add_option("--workers", options->workers,
                    "threads answering HTTP connections, 1 to " +
-                       std::to_string(service::kMostWorkers) + " (default: max(8, 2 × cores), " +
+                       std::to_string(service::kMostWorkers) + " (default: max(32, 4 × cores), " +
                        std::to_string(service::default_workers()) +
                        " here); --threads is the CPU threads evaluating rows")
       ->type_name("INT");

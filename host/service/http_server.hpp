@@ -22,10 +22,13 @@ inline constexpr std::size_t kMostWorkers = 256;
 inline constexpr std::size_t kMostQueue = 512;
 inline constexpr std::chrono::seconds kMostDeadline{3600};
 
-// max(8, 2 × the hardware threads): handlers are fast, but a worker also waits
-// on its client while it sends the request and takes the answer.
+// max(32, 4 × the hardware threads): handlers are fast, but a worker also
+// waits on its client, and each kept-alive client holds one. Idle threads
+// cost little; too few make kept-alive connections give their workers up,
+// and a client whose idle connection is closed just as it sends a request
+// sees the connection fail (the benchmark's 8 clients did, with 8 workers).
 inline std::size_t default_workers() {
-  return std::clamp<std::size_t>(2 * std::size_t{std::thread::hardware_concurrency()}, 8,
+  return std::clamp<std::size_t>(4 * std::size_t{std::thread::hardware_concurrency()}, 32,
                                  kMostWorkers);
 }
 
