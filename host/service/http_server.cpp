@@ -98,13 +98,16 @@ void reply_error(httplib::Response& response, int status, const std::string& mes
 }
 
 // Runs a handler that may refuse the request: a RequestError answers its
-// status and pointer; a RunError (a P&L that is not finite) 422.
+// status and pointer; a change the journal could not write, 500; another
+// RunError (a P&L that is not finite), 422.
 template <typename Handler>
 void refusing(httplib::Response& response, Handler&& handler) {
   try {
     handler();
   } catch (const RequestError& error) {
     reply_error(response, error.status(), error.what(), error.pointer());
+  } catch (const JournalError& error) {
+    reply_error(response, 500, std::string(error.what()) + "; the change was not applied");
   } catch (const RunError& error) {
     reply_error(response, 422, error.what());
   }

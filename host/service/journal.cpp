@@ -26,7 +26,7 @@ void write_all(int fd, const std::string& bytes, const std::string& path) {
   while (done < bytes.size()) {
     const ssize_t wrote = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) throw RunError(system_error("cannot append to the journal " + path));
+    if (wrote <= 0) throw JournalError(system_error("cannot append to the journal " + path));
     done += static_cast<std::size_t>(wrote);
   }
 }
@@ -131,8 +131,8 @@ void Journal::append(const std::string& payload) {
     write_all(fd_,
               std::to_string(payload.size()) + " " + sha256_of_text(payload) + "\n" + payload + "\n",
               path_);
-    if (::fdatasync(fd_) != 0) throw RunError(system_error("cannot sync the journal " + path_));
-  } catch (const RunError&) {
+    if (::fdatasync(fd_) != 0) throw JournalError(system_error("cannot sync the journal " + path_));
+  } catch (const JournalError&) {
     // Leave no part of a record the service did not acknowledge.
     if (before >= 0 && ::ftruncate(fd_, before) == 0) ::lseek(fd_, before, SEEK_SET);
     throw;

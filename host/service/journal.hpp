@@ -13,7 +13,16 @@
 #include <string>
 #include <vector>
 
+#include "xmargin/error.hpp"
+
 namespace xm::service {
+
+// A change the journal could not write: the server's fault, not the
+// request's (HTTP 500); the change is not applied.
+class JournalError : public RunError {
+ public:
+  using RunError::RunError;
+};
 
 class Journal {
  public:
@@ -24,8 +33,8 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  // Appends one record and waits for it to reach the disk (fsync): a RunError
-  // when it cannot, the change then not made.
+  // Appends one record and waits for it to reach the disk (fsync): a
+  // JournalError when it cannot, the change then not made.
   void append(const std::string& payload);
   const std::string& path() const { return path_; }
 

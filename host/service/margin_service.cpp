@@ -63,6 +63,10 @@ void MarginService::open_journal(const std::string& journal_path, std::ostream& 
                        "record " + std::to_string(r + 1) + " no longer applies to the input files (" +
                            error.pointer() + ": " + error.what() +
                            "); the journal belongs to other inputs");
+    } catch (const RunError& error) {
+      throw InputError(journal_path, 0, 0,
+                       "record " + std::to_string(r + 1) + " no longer applies to the input files (" +
+                           error.what() + ")");
     }
   }
   std::atomic_store(&state_, state);

@@ -1,15 +1,14 @@
 #include "service/service_state.hpp"
 
 #include <algorithm>
-#include <sstream>
-
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "backends/worker_failure.hpp"
-#include "xmargin/margin_scenarios.hpp"
 #include "stopwatch.hpp"
 #include "xmargin/error.hpp"
+#include "xmargin/margin_scenarios.hpp"
 
 namespace xm::service {
 namespace {
@@ -36,8 +35,8 @@ Evaluation evaluate_book(const ResidentRisk& resident, const Book& book,
   out.risk.assign(portfolios, TailRisk{});
   out.values.assign(portfolios, ComponentValues{});
 
-  // Which rows keep their previous values (kept[p] = previous row), which are
-  // a unit's, and which are computed here.
+  // Each row keeps its previous values (an account or group nothing touched),
+  // takes a unit's from the resident matrices, or is computed here.
   std::vector<std::size_t> computed;
   auto keep_or_compute = [&](std::size_t p, const std::map<std::string, std::size_t>* rows,
                              const std::string& id, bool unchanged) {
