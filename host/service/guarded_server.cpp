@@ -37,13 +37,15 @@ void close_socket(socket_t sock) {
   ::close(sock);
 }
 
-// Reads and drops what the client sends, up to `most` bytes or until `wait`
-// passes without any. Closing a socket with unread data resets the
+// Reads and drops what the client sends, up to `most` bytes, until `wait`
+// passes without any, or for one second in all (a client trickling bytes
+// cannot hold the thread). Closing a socket with unread data resets the
 // connection, and a reset may reach the client before it has read the answer.
 void drain(socket_t sock, std::size_t most, int wait_ms) {
   char scratch[4096];
   pollfd fd{sock, POLLIN, 0};
-  for (std::size_t drained = 0; drained < most;) {
+  const auto until = Clock::now() + std::chrono::seconds(1);
+  for (std::size_t drained = 0; drained < most && Clock::now() < until;) {
     if (wait_ms > 0 && ::poll(&fd, 1, wait_ms) <= 0) return;
     const ssize_t got = ::recv(sock, scratch, sizeof scratch, MSG_DONTWAIT);
     if (got <= 0) return;
@@ -51,11 +53,13 @@ void drain(socket_t sock, std::size_t most, int wait_ms) {
   }
 }
 
-// A shed answer is written before the request's body is read: read what
-// follows for a moment (the answer says Connection: close), then close.
-void close_after_shed(socket_t sock) {
+// A shed answer is written before the request's body is read, and a body
+// over the limit is answered 413 unread: read what follows for a moment (the
+// answer says Connection: close), then close, so that the client reads the
+// answer instead of a reset. `most` bounds what is read.
+void close_lingering(socket_t sock, std::size_t most) {
   ::shutdown(sock, SHUT_WR);
-  drain(sock, std::size_t{256} << 10, 100);
+  drain(sock, most, 100);
   ::close(sock);
 }
 
@@ -176,11 +180,11 @@ class GuardedServer final : public Guarded<httplib::Server> {
                             return process_request(strm, last, closed, nullptr);
                           });
     }
-    if (admission == Admission::shed) {
-      close_after_shed(sock);
-    } else {
-      close_socket(sock);
-    }
+    // A served connection may have left a refused body unread: up to twice
+    // what a request may send is drained (a client sends no more once it
+    // has its answer).
+    close_lingering(sock, admission == Admission::shed ? std::size_t{256} << 10
+                                                       : 2 * limits_.request_bytes);
     return ok;
   }
 };

@@ -15,6 +15,14 @@
 
 namespace xm::test {
 
+// A server closes connections a client may still be writing to (a body over
+// the limit, a deadline): the tests then see a failed write instead of dying
+// of SIGPIPE. Set once for every test that includes this header.
+inline const bool kSigpipeIgnored = [] {
+  signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
+
 class ServerProcess {
  public:
   // Runs `xmargin serve ARGS --listen LISTEN` and waits for its
