@@ -17,6 +17,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench_main.hpp"
 #include "child_process.hpp"
 #include "cli/input_options.hpp"
 #include "measure.hpp"
@@ -142,20 +143,5 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
   app.add_option("--memory-budget", flags.measure.memory_budget_bytes,
                  "memory each backend may use, in bytes (default most of what is free)");
-  // Exit codes as xmargin's: 2 for bad usage or input, 1 for a failed run.
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? 0 : 2;
-  }
-  try {
-    return run(flags);
-  } catch (const xm::InputError& error) {
-    std::fprintf(stderr, "xmargin_bench: %s\n", error.what());
-    return 2;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "xmargin_bench: %s\n", error.what());
-    return 1;
-  }
+  return xm::bench::parse_and_run(app, argc, argv, "xmargin_bench", [&] { return run(flags); });
 }

@@ -54,7 +54,9 @@
 
 #include "child_process.hpp"
 #include "cli/input_options.hpp"
+#include "bench_main.hpp"
 #include "host_info.hpp"
+#include "report_text.hpp"
 #include "server_process.hpp"
 #include "workload.hpp"
 #include "xmargin/error.hpp"
@@ -65,6 +67,12 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
+using xm::bench::count_text;
+using xm::bench::formatted;
+using xm::bench::kNone;
+using xm::bench::median;
+using xm::bench::padded;
+using xm::bench::today_utc;
 
 // The targets.
 constexpr double kTargetP99Seconds = 1e-3;        // one client
@@ -98,13 +106,6 @@ double process_cpu_seconds() {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
   };
   return tv(usage.ru_utime) + tv(usage.ru_stime);
-}
-
-double median(std::vector<double> values) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
 }
 
 // Nearest rank: the smallest value with at least p of the values at or below it.
@@ -432,13 +433,7 @@ json measure_market(int port, const std::vector<std::pair<std::string, double>>&
 
 std::string xmargin_binary(const Flags& flags) {
   if (!flags.xmargin.empty()) return flags.xmargin;
-  std::error_code error;
-  const fs::path self = fs::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    const fs::path beside = self.parent_path().parent_path() / "xmargin";
-    if (fs::exists(beside)) return beside.string();
-  }
-  return XM_XMARGIN_BINARY;
+  return xm::bench::tool_beside("xmargin", XM_XMARGIN_BINARY);
 }
 
 // The backend stage of a margins.json: every timed stage but the host's
@@ -502,41 +497,12 @@ void copy_book_with_trade(const fs::path& book, const fs::path& copy, const What
 
 // ---- the report ----
 
-template <typename... Args>
-std::string formatted(const char* format, Args... args) {
-  char text[128];
-  std::snprintf(text, sizeof text, format, args...);
-  return text;
-}
-
-const char* const kNone = "—";
-
 std::string latency_text(const json& value) {
   if (!value.is_number()) return kNone;
   const double s = value.get<double>();
   if (s >= 1.0) return formatted("%.2f s", s);
   if (s >= 1e-3) return formatted("%.2f ms", s * 1e3);
   return formatted("%.0f µs", s * 1e6);
-}
-
-std::string grouped_digits(std::size_t value) {
-  const std::string digits = std::to_string(value);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string count_text(const json& value) {
-  return value.is_number() ? grouped_digits(value.get<std::size_t>()) : kNone;
-}
-
-std::string padded(const std::string& text, std::size_t width) {
-  std::size_t shown = 0;
-  for (const char c : text) shown += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return text + std::string(width > shown ? width - shown : 0, ' ');
 }
 
 std::string met_text(const json& target) {
@@ -665,15 +631,6 @@ void print_report(const json& summary, std::FILE* out) {
   if (checks["failures"].get<std::size_t>() > 0)
     std::fprintf(out, "  failures: %s\n", checks["failure_kinds"].dump().c_str());
   std::fprintf(out, "%s\n", summary.dump().c_str());
-}
-
-std::string today_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
-  return text;
 }
 
 // A temporary folder removed when the bench ends.
@@ -926,19 +883,5 @@ int main(int argc, char** argv) {
   app.add_option("--runs", flags.runs,
                  "full xmargin runs and market updates; their median (default 3)")
       ->check(CLI::Range(1, 100));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? 0 : 2;
-  }
-  try {
-    return run(flags);
-  } catch (const xm::InputError& error) {
-    std::fprintf(stderr, "xmargin_bench_service: %s\n", error.what());
-    return 2;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "xmargin_bench_service: %s\n", error.what());
-    return 1;
-  }
+  return xm::bench::parse_and_run(app, argc, argv, "xmargin_bench_service", [&] { return run(flags); });
 }

@@ -6,16 +6,12 @@
 #include <tuple>
 #include <vector>
 
+#include "report_text.hpp"
+
 namespace xm::bench {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
-}
 
 // a / b, or null when either is missing or b is not positive.
 json ratio(const json& a, const json& b) {
@@ -130,37 +126,7 @@ json naive_figures(const json& raw, const json& work) {
   return out;
 }
 
-std::string today_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
-  return text;
-}
-
 // ---- formatting for the table ----
-
-// printf into a std::string (GCC 12 has no std::format).
-template <typename... Args>
-std::string formatted(const char* format, Args... args) {
-  char text[64];
-  std::snprintf(text, sizeof text, format, args...);
-  return text;
-}
-
-const char* const kNone = "—";
-
-std::string grouped(const json& value) {
-  if (!value.is_number()) return kNone;
-  const std::string digits = std::to_string(value.get<std::size_t>());
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 std::string seconds_text(const json& value) {
   if (!value.is_number()) return kNone;
@@ -188,13 +154,6 @@ std::string bytes_text(const json& value) {
 
 std::string times_text(const json& value) {
   return value.is_number() ? formatted("%.1f×", value.get<double>()) : kNone;
-}
-
-// Pads to `width` columns, counting UTF-8 characters rather than bytes.
-std::string padded(const std::string& text, std::size_t width) {
-  std::size_t shown = 0;
-  for (const char c : text) shown += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return text + std::string(width > shown ? width - shown : 0, ' ');
 }
 
 void print_row(std::FILE* out, const std::string& label, const json& backends,
@@ -266,10 +225,10 @@ void print_report(const json& summary, std::FILE* out) {
     std::fprintf(out,
                  "  %s accounts, %s groups, %s positions, %s instruments, %s underlyings, "
                  "%s scenarios, %s portfolio rows\n",
-                 grouped(work["accounts"]).c_str(), grouped(work["groups"]).c_str(),
-                 grouped(work["positions"]).c_str(), grouped(work["instruments"]).c_str(),
-                 grouped(work["underlyings"]).c_str(), grouped(work["scenarios"]).c_str(),
-                 grouped(work["portfolios"]).c_str());
+                 count_text(work["accounts"]).c_str(), count_text(work["groups"]).c_str(),
+                 count_text(work["positions"]).c_str(), count_text(work["instruments"]).c_str(),
+                 count_text(work["underlyings"]).c_str(), count_text(work["scenarios"]).c_str(),
+                 count_text(work["portfolios"]).c_str());
   }
   std::fprintf(out, "method: %s\n\n", method["summary"].get<std::string>().c_str());
 
@@ -325,8 +284,8 @@ void print_report(const json& summary, std::FILE* out) {
     std::fprintf(out,
                  "%s of %s positions × %s scenarios in %s: %s position-scenarios; the whole "
                  "book would take about %s\n",
-                 grouped(naive["positions_sampled"]).c_str(), grouped(work["positions"]).c_str(),
-                 grouped(work["scenarios"]).c_str(), seconds_text(naive["seconds"]).c_str(),
+                 count_text(naive["positions_sampled"]).c_str(), count_text(work["positions"]).c_str(),
+                 count_text(work["scenarios"]).c_str(), seconds_text(naive["seconds"]).c_str(),
                  rate_text(naive["position_scenarios_per_s"]).c_str(),
                  seconds_text(naive["whole_book_estimate_s"]).c_str());
   } else {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "report_text.hpp"
 #include "xmargin/error.hpp"
 
 namespace xm::bench {
@@ -25,13 +26,7 @@ bool holds_book(const fs::path& dir) {
 // The xmargin_make_book beside this binary in the build tree (bench/..), so a
 // copied build tree finds its own; else the one this binary was built with.
 std::string make_book_binary() {
-  std::error_code error;
-  const fs::path self = fs::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    const fs::path beside = self.parent_path().parent_path() / "xmargin_make_book";
-    if (fs::exists(beside)) return beside.string();
-  }
-  return XM_MAKE_BOOK_BINARY;
+  return tool_beside("xmargin_make_book", XM_MAKE_BOOK_BINARY);
 }
 
 }  // namespace
