@@ -5,6 +5,7 @@
 
 #include "io/json_locator.hpp"
 #include "io/loaders.hpp"
+#include "report/csv_cell.hpp"
 #include "report/number_format.hpp"
 #include "service/memory_file.hpp"
 #include "service/request_error.hpp"
@@ -12,7 +13,6 @@
 
 namespace xm::service {
 namespace {
-
 
 // Where the parser is: one frame per open object or array, for the pointer of
 // a duplicate key and the depth limit.
@@ -100,26 +100,24 @@ const Json& array_at(const Json& object, const char* key, const std::string& poi
   const Json& value = required(object, key, pointer);
   if (!value.is_array()) refuse(pointer + "/" + key, "an array", value);
   if (value.size() > most) {
-    throw RequestError(400, pointer + "/" + key,
-                       "at most " + std::to_string(most) + " entries, found " +
-                           std::to_string(value.size()));
+    throw RequestError(
+        400, pointer + "/" + key,
+        "at most " + std::to_string(most) + " entries, found " + std::to_string(value.size()));
   }
   return value;
 }
 
 // instruments.csv's columns, in the order the rows are written out.
-constexpr const char* kInstrumentColumns[] = {"instrument", "type", "strike", "right", "style",
-                                              "on",         "vol",  "underlying", "expiry",
-                                              "multiplier"};
+constexpr const char* kInstrumentColumns[] = {"instrument", "type",      "strike", "right",
+                                              "style",      "on",        "vol",    "underlying",
+                                              "expiry",     "multiplier"};
 
-std::string csv_cell(const Json& value, const std::string& pointer) {
+// A request's value as the CSV cell instruments.csv would hold: a number as
+// margins.csv writes it, a string quoted where it needs to be.
+std::string cell_of(const Json& value, const std::string& pointer) {
   if (value.is_number()) return format_double(value.get<double>());
   if (!value.is_string()) refuse(pointer, "a string or a number", value);
-  const std::string text = value.get<std::string>();
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
+  return csv_cell(value.get<std::string>());
 }
 
 // The request's instrument rows read by instruments.csv's own loader, from an
@@ -133,15 +131,16 @@ std::vector<Instrument> read_instruments(const Json& rows, const Market& market)
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const std::string pointer = "/instruments/" + std::to_string(k);
     const Json& row = rows[k];
-    only_keys(row, pointer, {"instrument", "type", "strike", "right", "style", "on", "vol",
-                             "underlying", "expiry", "multiplier"});
+    only_keys(row, pointer,
+              {"instrument", "type", "strike", "right", "style", "on", "vol", "underlying",
+               "expiry", "multiplier"});
     std::string line;
     starts.emplace_back();
     for (const char* column : kInstrumentColumns) {
       if (!line.empty()) line += ",";
       starts.back().push_back(line.size() + 1);
       const auto found = row.find(column);
-      if (found != row.end()) line += csv_cell(*found, pointer + "/" + column);
+      if (found != row.end()) line += cell_of(*found, pointer + "/" + column);
     }
     if (line.find('\n') != std::string::npos || line.find('\r') != std::string::npos) {
       throw RequestError(400, pointer, "a cell may not hold a line break");
@@ -174,7 +173,7 @@ std::vector<Instrument> read_instruments(const Json& rows, const Market& market)
 Json parse_request(const std::string& body) {
   std::vector<Frame> frames;
   const Json::parser_callback_t check = [&frames](int, Json::parse_event_t event,
-                                                 Json& parsed) -> bool {
+                                                  Json& parsed) -> bool {
     switch (event) {
       case Json::parse_event_t::object_start:
       case Json::parse_event_t::array_start:
@@ -222,8 +221,8 @@ WhatIf read_what_if(const std::string& body, const Market& market) {
   for (std::size_t k = 0; k < trades.size(); ++k) {
     const std::string pointer = "/trades/" + std::to_string(k);
     only_keys(trades[k], pointer, {"instrument", "quantity"});
-    what_if.trades.push_back(
-        Trade{"", id_at(trades[k], "instrument", pointer), quantity_at(trades[k], pointer), pointer});
+    what_if.trades.push_back(Trade{"", id_at(trades[k], "instrument", pointer),
+                                   quantity_at(trades[k], pointer), pointer});
   }
   return what_if;
 }
@@ -237,8 +236,9 @@ std::vector<Trade> read_trades(const std::string& body) {
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const std::string pointer = "/trades/" + std::to_string(k);
     only_keys(rows[k], pointer, {"account", "instrument", "quantity"});
-    trades.push_back(Trade{id_at(rows[k], "account", pointer), id_at(rows[k], "instrument", pointer),
-                           quantity_at(rows[k], pointer), pointer});
+    trades.push_back(Trade{id_at(rows[k], "account", pointer),
+                           id_at(rows[k], "instrument", pointer), quantity_at(rows[k], pointer),
+                           pointer});
   }
   return trades;
 }
@@ -262,7 +262,8 @@ Json read_market_change(const std::string& body) {
     }
     if (underlyings[k].contains("vol_surface") && !underlyings[k]["vol_surface"].is_object() &&
         !underlyings[k]["vol_surface"].is_null()) {
-      refuse(pointer + "/vol_surface", "an object, or null for none", underlyings[k]["vol_surface"]);
+      refuse(pointer + "/vol_surface", "an object, or null for none",
+             underlyings[k]["vol_surface"]);
     }
   }
   return change;
