@@ -52,9 +52,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench_main.hpp"
 #include "child_process.hpp"
 #include "cli/input_options.hpp"
-#include "bench_main.hpp"
 #include "host_info.hpp"
 #include "report_text.hpp"
 #include "server_process.hpp"
@@ -700,11 +700,12 @@ int run(const Flags& flags) {
                          {"positions", health.value("positions", nlohmann::json())},
                          {"instruments", health.value("instruments", nlohmann::json())},
                          {"scenarios", health.value("scenarios", nlohmann::json())}};
-  summary["server"] = {{"command", command},
-                       {"start_s", server.start_seconds()},
-                       {"revaluation_s", health.value("revaluation_seconds", nlohmann::json())},
-                       {"device", health.value("device", nlohmann::json())},
-                       {"threads_note", "the service's workers: max(32, 4 × cores) by default (--workers)"}};
+  summary["server"] = {
+      {"command", command},
+      {"start_s", server.start_seconds()},
+      {"revaluation_s", health.value("revaluation_seconds", nlohmann::json())},
+      {"device", health.value("device", nlohmann::json())},
+      {"threads_note", "the service's workers: max(32, 4 × cores) by default (--workers)"}};
 
   // 2. The what-ifs.
   summary["method"] = {
@@ -883,5 +884,6 @@ int main(int argc, char** argv) {
   app.add_option("--runs", flags.runs,
                  "full xmargin runs and market updates; their median (default 3)")
       ->check(CLI::Range(1, 100));
-  return xm::bench::parse_and_run(app, argc, argv, "xmargin_bench_service", [&] { return run(flags); });
+  return xm::bench::parse_and_run(app, argc, argv, "xmargin_bench_service",
+                                  [&] { return run(flags); });
 }

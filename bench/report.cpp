@@ -284,8 +284,9 @@ void print_report(const json& summary, std::FILE* out) {
     std::fprintf(out,
                  "%s of %s positions × %s scenarios in %s: %s position-scenarios; the whole "
                  "book would take about %s\n",
-                 count_text(naive["positions_sampled"]).c_str(), count_text(work["positions"]).c_str(),
-                 count_text(work["scenarios"]).c_str(), seconds_text(naive["seconds"]).c_str(),
+                 count_text(naive["positions_sampled"]).c_str(),
+                 count_text(work["positions"]).c_str(), count_text(work["scenarios"]).c_str(),
+                 seconds_text(naive["seconds"]).c_str(),
                  rate_text(naive["position_scenarios_per_s"]).c_str(),
                  seconds_text(naive["whole_book_estimate_s"]).c_str());
   } else {

@@ -123,8 +123,8 @@ int serve(const ServeOptions& options) {
                  "evaluates on the CPU (a device-resident matrix is not built yet)\n";
   }
   auto prepared = std::make_shared<const PreparedRun>(prepare_run(paths, terminal_progress()));
-  service::MarginService service(service::build_state(
-      prepared, backend_settings.cpu_threads, backend_settings.memory_budget_bytes));
+  service::MarginService service(service::build_state(prepared, backend_settings.cpu_threads,
+                                                      backend_settings.memory_budget_bytes));
   if (!options.journal.empty()) service.open_journal(options.journal, std::cerr);
   service::MarginServer server(service, address);
   const int port = server.bind();

@@ -19,7 +19,6 @@ bool ends_line(const std::string& text, std::size_t offset) {
          (text[offset] == '\r' && (offset + 1 == text.size() || text[offset + 1] != '\n'));
 }
 
-
 // Walks text that nlohmann::json has already accepted, recording where each
 // value (and each member's key) starts, keyed by JSON pointer.
 class PositionIndexer {

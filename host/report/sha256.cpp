@@ -18,9 +18,7 @@ class Sha256 {
       throw RunError("sha256: cannot initialise OpenSSL digest");
     }
   }
-  void update(const char* data, std::size_t size) {
-    EVP_DigestUpdate(context_.get(), data, size);
-  }
+  void update(const char* data, std::size_t size) { EVP_DigestUpdate(context_.get(), data, size); }
   std::string hex() {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;

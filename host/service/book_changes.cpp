@@ -20,7 +20,8 @@ std::optional<std::size_t> find_account(const Book& book, const std::string& id)
 
 // A trade's quantity within positions.csv's bound on |quantity × multiplier|.
 void check_exposure(const Trade& trade, double multiplier) {
-  if (!std::isfinite(trade.quantity) || !kExposureBound.holds(std::fabs(trade.quantity * multiplier))) {
+  if (!std::isfinite(trade.quantity) ||
+      !kExposureBound.holds(std::fabs(trade.quantity * multiplier))) {
     throw RequestError(422, trade.pointer + "/quantity",
                        std::string("|quantity × multiplier| must be ") + kExposureBound.text);
   }
@@ -32,9 +33,9 @@ void check_exposure(const Trade& trade, double multiplier) {
 void add_trades(std::vector<Position>& positions, std::size_t account,
                 const std::vector<std::pair<std::size_t, double>>& trades) {
   for (const auto& [instrument, quantity] : trades) {
-    const auto at = std::lower_bound(
-        positions.begin(), positions.end(), instrument,
-        [](const Position& p, std::size_t i) { return p.instrument < i; });
+    const auto at =
+        std::lower_bound(positions.begin(), positions.end(), instrument,
+                         [](const Position& p, std::size_t i) { return p.instrument < i; });
     if (at != positions.end() && at->instrument == instrument) {
       at->quantity += quantity;
     } else {
@@ -122,8 +123,8 @@ WhatIfAnswer evaluate_what_if(const ServiceState& state, const WhatIf& what_if) 
   std::sort(global_of.begin(), global_of.end());
   global_of.erase(std::unique(global_of.begin(), global_of.end()), global_of.end());
   const auto local = [&](std::size_t global) {
-    return static_cast<std::size_t>(
-        std::lower_bound(global_of.begin(), global_of.end(), global) - global_of.begin());
+    return static_cast<std::size_t>(std::lower_bound(global_of.begin(), global_of.end(), global) -
+                                    global_of.begin());
   };
 
   Book small;
@@ -142,7 +143,8 @@ WhatIfAnswer evaluate_what_if(const ServiceState& state, const WhatIf& what_if) 
     if (members[m] == *account) {
       traded = m;
       std::vector<std::pair<std::size_t, double>> local_trades;
-      for (const auto& [global, quantity] : trades) local_trades.emplace_back(local(global), quantity);
+      for (const auto& [global, quantity] : trades)
+        local_trades.emplace_back(local(global), quantity);
       add_trades(positions, m, local_trades);
     }
     small.positions.insert(small.positions.end(), positions.begin(), positions.end());

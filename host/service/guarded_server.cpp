@@ -183,8 +183,8 @@ class GuardedServer final : public Guarded<httplib::Server> {
     // A served connection may have left a refused body unread: up to twice
     // what a request may send is drained (a client sends no more once it
     // has its answer).
-    close_lingering(sock, admission == Admission::shed ? std::size_t{256} << 10
-                                                       : 2 * limits_.request_bytes);
+    close_lingering(
+        sock, admission == Admission::shed ? std::size_t{256} << 10 : 2 * limits_.request_bytes);
     return ok;
   }
 };

@@ -146,8 +146,9 @@ int read_body(const httplib::Request& request, const httplib::ContentReader& rea
   const std::string length = request.get_header_value("Content-Length");
   std::size_t declared = 0;
   const auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), declared);
-  const bool too_long = error == std::errc::result_out_of_range ||
-                        (error == std::errc() && end == length.data() + length.size() && declared > limit);
+  const bool too_long =
+      error == std::errc::result_out_of_range ||
+      (error == std::errc() && end == length.data() + length.size() && declared > limit);
   if (!within || (!read && too_long)) return 413;
   return read ? 0 : 400;
 }
@@ -314,31 +315,30 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
                              {"revaluation_seconds", s.revaluation_seconds},
                              {"resident_bytes", s.resident->bytes()}});
            }));
-  http.Get("/v1/margins",
-           timed("margins", [](const ServiceState& s, const httplib::Request& request,
-                               httplib::Response& response) {
-             const std::string format =
-                 request.has_param("format") ? request.get_param_value("format") : "json";
-             if (format == "csv") {
-               response.status = 200;
-               response.set_content(s.margins_csv, "text/csv");
-               return;
-             }
-             if (format != "json") {
-               reply_error(response, 400,
-                           "format must be \"json\" or \"csv\", found \"" + format + "\"");
-               return;
-             }
-             Json accounts = Json::array(), groups = Json::array();
-             for (std::size_t r = 0; r < s.rows().size(); ++r) {
-               (s.rows()[r].level == RowLevel::account ? accounts : groups)
-                   .push_back(row_json(s, r));
-             }
-             reply_json(response, 200,
-                        Json{{"state_version", s.version},
-                             {"accounts", std::move(accounts)},
-                             {"groups", std::move(groups)}});
-           }));
+  http.Get(
+      "/v1/margins", timed("margins", [](const ServiceState& s, const httplib::Request& request,
+                                         httplib::Response& response) {
+        const std::string format =
+            request.has_param("format") ? request.get_param_value("format") : "json";
+        if (format == "csv") {
+          response.status = 200;
+          response.set_content(s.margins_csv, "text/csv");
+          return;
+        }
+        if (format != "json") {
+          reply_error(response, 400,
+                      "format must be \"json\" or \"csv\", found \"" + format + "\"");
+          return;
+        }
+        Json accounts = Json::array(), groups = Json::array();
+        for (std::size_t r = 0; r < s.rows().size(); ++r) {
+          (s.rows()[r].level == RowLevel::account ? accounts : groups).push_back(row_json(s, r));
+        }
+        reply_json(response, 200,
+                   Json{{"state_version", s.version},
+                        {"accounts", std::move(accounts)},
+                        {"groups", std::move(groups)}});
+      }));
   http.Get(R"(/v1/accounts/([^/]+))",
            timed("account", [](const ServiceState& s, const httplib::Request& request,
                                httplib::Response& response) {
@@ -375,8 +375,9 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
       if (const int refused = read_body(request, reader, options_.max_body_bytes, body)) {
         // What is left of the body is not read: the connection cannot go on.
         response.set_header("Connection", "close");
-        reply_error(response, refused,
-                    refused == 413 ? "request body over the limit" : "the request body could not be read");
+        reply_error(
+            response, refused,
+            refused == 413 ? "request body over the limit" : "the request body could not be read");
       } else {
         refusing(response, [&] { handler(body, response); });
       }
@@ -385,20 +386,22 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     };
   };
-  http.Post("/v1/whatif", with_body("whatif", [this](const std::string& body,
-                                                     httplib::Response& response) {
+  http.Post("/v1/whatif",
+            with_body("whatif", [this](const std::string& body, httplib::Response& response) {
               const std::shared_ptr<const ServiceState> state = service_.state();
               const ServiceState& s = *state;
               const WhatIfAnswer answer = evaluate_what_if(s, read_what_if(body, s.book.market));
               Json group = nullptr;
-              if (answer.group_before) group = pair_json(*answer.group_before, *answer.group_after, s);
-              reply_json(response, 200,
-                         Json{{"state_version", s.version},
-                              {"account", pair_json(answer.account_before, answer.account_after, s)},
-                              {"group", std::move(group)}});
+              if (answer.group_before)
+                group = pair_json(*answer.group_before, *answer.group_after, s);
+              reply_json(
+                  response, 200,
+                  Json{{"state_version", s.version},
+                       {"account", pair_json(answer.account_before, answer.account_after, s)},
+                       {"group", std::move(group)}});
             }));
-  http.Post("/v1/trades", with_body("trades", [this](const std::string& body,
-                                                     httplib::Response& response) {
+  http.Post("/v1/trades",
+            with_body("trades", [this](const std::string& body, httplib::Response& response) {
               const TradeOutcome outcome = service_.apply_trades(read_trades(body));
               const ServiceState& s = *outcome.state;
               Json accounts = Json::array(), groups = Json::array();
@@ -414,13 +417,14 @@ MarginServer::MarginServer(MarginService& service, const ServerOptions& options)
                               {"accounts", std::move(accounts)},
                               {"groups", std::move(groups)}});
             }));
-  http.Put("/v1/market", with_body("market", [this](const std::string& body,
-                                                    httplib::Response& response) {
+  http.Put("/v1/market",
+           with_body("market", [this](const std::string& body, httplib::Response& response) {
              const Stopwatch whole;
              const std::shared_ptr<const ServiceState> s =
                  service_.update_market(read_market_change(body));
              Json stages = Json::object();
-             for (const StageTiming& stage : s->revaluation_stages) stages[stage.stage] = stage.seconds;
+             for (const StageTiming& stage : s->revaluation_stages)
+               stages[stage.stage] = stage.seconds;
              stages["total"] = whole.seconds();
              impl_->publish(*s);
              reply_json(response, 200,

@@ -39,8 +39,7 @@ std::size_t line_at(const std::string& text, std::size_t offset) {
 
 }  // namespace
 
-Journal::Journal(const std::string& path, std::vector<std::string>& records,
-                 std::ostream& warnings)
+Journal::Journal(const std::string& path, std::vector<std::string>& records, std::ostream& warnings)
     : path_(path) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) throw InputError(path, 0, 0, system_error("cannot open the journal (--journal)"));
@@ -63,7 +62,8 @@ Journal::Journal(const std::string& path, std::vector<std::string>& records,
       text.clear();
     } else {
       ::close(fd_);
-      throw InputError(path, 1, 1, "not an xmargin journal (it must start with \"xmargin journal 1\")");
+      throw InputError(path, 1, 1,
+                       "not an xmargin journal (it must start with \"xmargin journal 1\")");
     }
   }
   std::size_t at = std::min(text.size(), header.size());
@@ -91,7 +91,8 @@ Journal::Journal(const std::string& path, std::vector<std::string>& records,
     const std::size_t payload = torn ? 0 : line_end + 1;
     const std::size_t end = payload + bytes + 1;  // past the payload's '\n'
     if (!torn && end > text.size()) torn = true;
-    if (!torn && (text[end - 1] != '\n' || sha256_of_text(std::string_view(text).substr(payload, bytes)) != digest)) {
+    if (!torn && (text[end - 1] != '\n' ||
+                  sha256_of_text(std::string_view(text).substr(payload, bytes)) != digest)) {
       if (end < text.size()) {
         ::close(fd_);
         throw InputError(path, line_at(text, at), 1,
@@ -117,7 +118,8 @@ Journal::Journal(const std::string& path, std::vector<std::string>& records,
     if (text.empty()) write_all(fd_, header, path);
     if (::fsync(fd_) != 0) throw RunError(system_error("cannot sync the journal " + path));
   }
-  if (::lseek(fd_, 0, SEEK_END) < 0) throw RunError(system_error("cannot seek the journal " + path));
+  if (::lseek(fd_, 0, SEEK_END) < 0)
+    throw RunError(system_error("cannot seek the journal " + path));
 }
 
 Journal::~Journal() {
@@ -128,9 +130,9 @@ void Journal::append(const std::string& payload) {
   XM_EXPECTS(payload.find('\n') == std::string::npos, "a journal payload is one line");
   const off_t before = ::lseek(fd_, 0, SEEK_END);
   try {
-    write_all(fd_,
-              std::to_string(payload.size()) + " " + sha256_of_text(payload) + "\n" + payload + "\n",
-              path_);
+    write_all(
+        fd_, std::to_string(payload.size()) + " " + sha256_of_text(payload) + "\n" + payload + "\n",
+        path_);
     if (::fdatasync(fd_) != 0) throw JournalError(system_error("cannot sync the journal " + path_));
   } catch (const JournalError&) {
     // Leave no part of a record the service did not acknowledge.

@@ -20,7 +20,8 @@ std::string market_record(const Json& change) {
   return Json{{"market", change}}.dump();
 }
 
-MarginService::MarginService(std::shared_ptr<const ServiceState> first) : state_(std::move(first)) {}
+MarginService::MarginService(std::shared_ptr<const ServiceState> first)
+    : state_(std::move(first)) {}
 
 TradeOutcome MarginService::trades_on(const ServiceState& state,
                                       const std::vector<Trade>& trades) const {
@@ -37,10 +38,9 @@ TradeOutcome MarginService::trades_on(const ServiceState& state,
 }
 
 std::shared_ptr<const ServiceState> MarginService::market_on(const ServiceState& state,
-                                                            const Json& change) const {
-  MergedMarket merged =
-      merge_market_change(*state.market_document, change,
-                          state.resident->config().vol_surface, state.book.instruments);
+                                                             const Json& change) const {
+  MergedMarket merged = merge_market_change(
+      *state.market_document, change, state.resident->config().vol_surface, state.book.instruments);
   try {
     return next_market_state(state, std::move(merged), state.version + 1);
   } catch (const InputError& error) {
@@ -56,17 +56,18 @@ void MarginService::open_journal(const std::string& journal_path, std::ostream& 
   for (std::size_t r = 0; r < records.size(); ++r) {
     try {
       const Json record = parse_request(records[r]);
-      state = record.contains("market") ? market_on(*state, read_market_change(record["market"].dump()))
-                                        : trades_on(*state, read_trades(records[r])).state;
+      state = record.contains("market")
+                  ? market_on(*state, read_market_change(record["market"].dump()))
+                  : trades_on(*state, read_trades(records[r])).state;
     } catch (const RequestError& error) {
       throw InputError(journal_path, 0, 0,
-                       "record " + std::to_string(r + 1) + " no longer applies to the input files (" +
-                           error.pointer() + ": " + error.what() +
-                           "); the journal belongs to other inputs");
+                       "record " + std::to_string(r + 1) +
+                           " no longer applies to the input files (" + error.pointer() + ": " +
+                           error.what() + "); the journal belongs to other inputs");
     } catch (const RunError& error) {
       throw InputError(journal_path, 0, 0,
-                       "record " + std::to_string(r + 1) + " no longer applies to the input files (" +
-                           error.what() + ")");
+                       "record " + std::to_string(r + 1) +
+                           " no longer applies to the input files (" + error.what() + ")");
     }
   }
   std::atomic_store(&state_, state);

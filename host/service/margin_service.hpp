@@ -47,7 +47,8 @@ class MarginService {
   std::unique_ptr<Journal> journal_;
 
   TradeOutcome trades_on(const ServiceState& state, const std::vector<Trade>& trades) const;
-  std::shared_ptr<const ServiceState> market_on(const ServiceState& state, const Json& change) const;
+  std::shared_ptr<const ServiceState> market_on(const ServiceState& state,
+                                                const Json& change) const;
 };
 
 // The journal records of a trade batch and of a market change.

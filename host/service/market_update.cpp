@@ -16,8 +16,7 @@ namespace {
 // each line holds, so that a loader's line number names a field again.
 class PointerPrinter {
  public:
-  void print(const Json& value, const std::string& pointer, const std::string& indent,
-             bool last) {
+  void print(const Json& value, const std::string& pointer, const std::string& indent, bool last) {
     const std::string comma = last ? "" : ",";
     if (value.is_object() && !value.empty()) {
       text_ += "{";

@@ -28,10 +28,10 @@ std::size_t resident_bytes(const PreparedRun& prepared) {
 
 void check_budget(std::size_t bytes, std::size_t budget_option) {
   const bool given = budget_option != 0;
-  const auto budget = given ? budget_option
-                            : static_cast<std::size_t>(
-                                  static_cast<double>(host_available_memory_bytes()) *
-                                  kHostMemoryShare);
+  const auto budget =
+      given ? budget_option
+            : static_cast<std::size_t>(static_cast<double>(host_available_memory_bytes()) *
+                                       kHostMemoryShare);
   if (bytes > budget) {
     throw RunError("the service keeps every instrument's P&L under every scenario in memory: " +
                    std::to_string(bytes) + " bytes, more than " +
@@ -94,7 +94,8 @@ ResidentRisk::ResidentRisk(std::shared_ptr<const PreparedRun> prepared, int thre
   }
   if (run.floor_scenarios) {
     floor_set_ = static_cast<int>(sets_.size());
-    sets_.push_back({&*run.floor_scenarios, revalue(instruments, *run.floor_scenarios, "floor"), 0});
+    sets_.push_back(
+        {&*run.floor_scenarios, revalue(instruments, *run.floor_scenarios, "floor"), 0});
   }
   for (ResidentSet& set : sets_) {
     set.ranks = tail_ranks_needed(set.scenarios->weight, run.inputs.config.confidence);
@@ -207,9 +208,8 @@ RowRisk ResidentRisk::row_risk(const RowEntries& row, const ExtraInstruments* ex
   return risk;
 }
 
-TailRisk ResidentRisk::tail_of(const ResidentSet& set, std::size_t set_index,
-                               const RowEntries& row, const ExtraInstruments* extra,
-                               const Describe& what) const {
+TailRisk ResidentRisk::tail_of(const ResidentSet& set, std::size_t set_index, const RowEntries& row,
+                               const ExtraInstruments* extra, const Describe& what) const {
   const ScenarioSet& scenarios = *set.scenarios;
   const std::size_t columns = scenarios.count();
   if (columns == 0) return TailRisk{};
@@ -221,9 +221,8 @@ TailRisk ResidentRisk::tail_of(const ResidentSet& set, std::size_t set_index,
   for (std::size_t e = 0; e < row.count; ++e) {
     const auto i = static_cast<std::size_t>(row.instrument[e]);
     const double weight = row.weight[e];
-    const double* unit = i < instruments
-                             ? &set.unit[i * columns]
-                             : &extra->unit[set_index][(i - instruments) * columns];
+    const double* unit = i < instruments ? &set.unit[i * columns]
+                                         : &extra->unit[set_index][(i - instruments) * columns];
     for (std::size_t c = 0; c < columns; ++c) pnl[c] += weight * unit[c];
   }
   ranked.resize(columns);
@@ -277,7 +276,8 @@ std::array<double, 3> ResidentRisk::stress_of(const RowEntries& row, const Extra
     order[e] = e;
     const auto i = static_cast<std::size_t>(row.instrument[e]);
     added |= i >= instruments;
-    underlying[e] = i < instruments ? book.underlying[i] : extra->packed.underlying[i - instruments];
+    underlying[e] =
+        i < instruments ? book.underlying[i] : extra->packed.underlying[i - instruments];
   }
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return underlying[a] < underlying[b]; });
@@ -301,7 +301,8 @@ std::array<double, 3> ResidentRisk::stress_of(const RowEntries& row, const Extra
       const auto i = static_cast<std::size_t>(row.instrument[e]);
       const double* from = i < instruments ? &stress_unit_[i * columns]
                                            : &extra->stress_unit[(i - instruments) * columns];
-      std::copy(from, from + columns, local_unit.begin() + static_cast<std::ptrdiff_t>(k * columns));
+      std::copy(from, from + columns,
+                local_unit.begin() + static_cast<std::ptrdiff_t>(k * columns));
     }
     launch.instrument_underlying = local_underlying.data();
     launch.unit = local_unit.data();

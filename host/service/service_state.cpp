@@ -24,9 +24,8 @@ std::size_t global_instrument(const std::vector<std::size_t>* global_of, std::si
 }  // namespace
 
 Evaluation evaluate_book(const ResidentRisk& resident, const Book& book,
-                         const std::vector<std::size_t>* global_of,
-                         const ExtraInstruments* extra, const ServiceState* previous,
-                         const std::set<std::string>& touched) {
+                         const std::vector<std::size_t>* global_of, const ExtraInstruments* extra,
+                         const ServiceState* previous, const std::set<std::string>& touched) {
   Evaluation out;
   pack_portfolios(book, out.rows, out.layout);
   const PortfolioLayout& layout = out.layout;
@@ -58,7 +57,8 @@ Evaluation evaluate_book(const ResidentRisk& resident, const Book& book,
   }
   for (std::size_t g = 0; g < layout.group_ids.size(); ++g) {
     bool unchanged = true;
-    for (std::size_t a : layout.group_accounts[g]) unchanged &= touched.count(book.accounts[a].id) == 0;
+    for (std::size_t a : layout.group_accounts[g])
+      unchanged &= touched.count(book.accounts[a].id) == 0;
     keep_or_compute(layout.group_row(g), previous ? &previous->group_row : nullptr,
                     layout.group_ids[g], unchanged);
   }
@@ -83,11 +83,12 @@ Evaluation evaluate_book(const ResidentRisk& resident, const Book& book,
     const auto end = static_cast<std::size_t>(out.rows.row_offsets[p + 1]);
     std::vector<std::int32_t> global(end - begin);
     for (std::size_t e = begin; e < end; ++e) {
-      global[e - begin] = static_cast<std::int32_t>(global_instrument(
-          global_of, static_cast<std::size_t>(out.rows.entry_instrument[e])));
+      global[e - begin] = static_cast<std::int32_t>(
+          global_instrument(global_of, static_cast<std::size_t>(out.rows.entry_instrument[e])));
     }
-    const RowRisk risk = resident.row_risk({global.data(), &out.rows.entry_weight[begin], end - begin},
-                                           extra, [&] { return describe_portfolio(book, layout, p); });
+    const RowRisk risk =
+        resident.row_risk({global.data(), &out.rows.entry_weight[begin], end - begin}, extra,
+                          [&] { return describe_portfolio(book, layout, p); });
     out.risk[p] = risk.pooled;
     out.values[p] = portfolio_margin(config, risk.view());
   };
@@ -105,7 +106,8 @@ Evaluation evaluate_book(const ResidentRisk& resident, const Book& book,
 
 std::pair<std::size_t, std::size_t> ServiceState::positions_of(std::size_t account) const {
   const auto by_account = [](const Position& p, std::size_t a) { return p.account < a; };
-  const auto first = std::lower_bound(book.positions.begin(), book.positions.end(), account, by_account);
+  const auto first =
+      std::lower_bound(book.positions.begin(), book.positions.end(), account, by_account);
   auto last = first;
   while (last != book.positions.end() && last->account == account) ++last;
   return {static_cast<std::size_t>(first - book.positions.begin()),
@@ -134,8 +136,8 @@ void finish_state(ServiceState& state) {
   info.instruments = state.book.instruments.size();
   info.positions = state.book.positions.size();
   info.underlyings = prepared.packed.book.underlying_count();
-  info.components = configured_components(prepared.inputs.config,
-                                          prepared.inputs.replayed_scenarios.has_value());
+  info.components =
+      configured_components(prepared.inputs.config, prepared.inputs.replayed_scenarios.has_value());
 }
 
 }  // namespace

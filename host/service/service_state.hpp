@@ -39,9 +39,8 @@ struct ServiceState;
 // book's own instruments). An account or group of `previous` whose id is not
 // in `touched` (a group: none of its accounts) keeps its row as it was.
 Evaluation evaluate_book(const ResidentRisk& resident, const Book& book,
-                         const std::vector<std::size_t>* global_of,
-                         const ExtraInstruments* extra, const ServiceState* previous,
-                         const std::set<std::string>& touched);
+                         const std::vector<std::size_t>* global_of, const ExtraInstruments* extra,
+                         const ServiceState* previous, const std::set<std::string>& touched);
 
 struct ServiceState {
   std::uint64_t version = 0;

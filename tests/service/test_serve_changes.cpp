@@ -27,10 +27,10 @@ namespace {
 using Json = nlohmann::json;
 const std::string kSample = std::string(XM_SOURCE_DIR) + "/scenarios/default";
 
-
 // The sample's first state, computed in this process as the oracle.
 std::shared_ptr<const service::ServiceState> sample_state() {
-  static const auto prepared = std::make_shared<const PreparedRun>(prepare_run(test::book_paths(kSample)));
+  static const auto prepared =
+      std::make_shared<const PreparedRun>(prepare_run(test::book_paths(kSample)));
   return service::build_state(prepared, 0, 0);
 }
 
@@ -48,7 +48,8 @@ void expect_row(const Json& json, const MarginRow& row, const std::string& what)
 }
 
 std::string what_if_body(const std::string& account, const std::string& instrument, double q) {
-  return Json{{"account", account}, {"trades", {{{"instrument", instrument}, {"quantity", q}}}}}.dump();
+  return Json{{"account", account}, {"trades", {{{"instrument", instrument}, {"quantity", q}}}}}
+      .dump();
 }
 
 class ServeChanges : public ::testing::Test {
@@ -70,12 +71,14 @@ TEST_F(ServeChanges, AWhatIfIsWhatTheSameTradesThenAre) {
   while (book.accounts[member].group.empty()) ++member;
   const std::string account = book.accounts[member].id;
   const std::string instrument = book.instruments[42].id;
-  const auto what_if = client->Post("/v1/whatif", what_if_body(account, instrument, 3.0), "application/json");
+  const auto what_if =
+      client->Post("/v1/whatif", what_if_body(account, instrument, 3.0), "application/json");
   ASSERT_TRUE(what_if);
   ASSERT_EQ(what_if->status, 200) << what_if->body;
   const Json answer = Json::parse(what_if->body);
   EXPECT_EQ(answer["state_version"], 1);
-  expect_row(answer["account"]["before"], oracle->rows()[oracle->account_row.at(account)], "before");
+  expect_row(answer["account"]["before"], oracle->rows()[oracle->account_row.at(account)],
+             "before");
   EXPECT_EQ(answer["account"]["change"]["margin"].get<double>(),
             answer["account"]["after"]["margin"].get<double>() -
                 answer["account"]["before"]["margin"].get<double>());
@@ -87,7 +90,8 @@ TEST_F(ServeChanges, AWhatIfIsWhatTheSameTradesThenAre) {
   // ...until the trades land: then the rows are the what-if's "after".
   const auto trades = client->Post(
       "/v1/trades",
-      Json{{"trades", {{{"account", account}, {"instrument", instrument}, {"quantity", 3.0}}}}}.dump(),
+      Json{{"trades", {{{"account", account}, {"instrument", instrument}, {"quantity", 3.0}}}}}
+          .dump(),
       "application/json");
   ASSERT_TRUE(trades);
   ASSERT_EQ(trades->status, 200) << trades->body;
@@ -100,9 +104,10 @@ TEST_F(ServeChanges, AWhatIfIsWhatTheSameTradesThenAre) {
   EXPECT_EQ(read["account"], answer["account"]["after"]);
 
   // curl, as the README shows it.
-  const test::CommandResult curl = test::run_command(
-      "curl -s -X POST http://127.0.0.1:" + std::to_string(server->port()) +
-      "/v1/whatif -H 'Content-Type: application/json' -d '" + what_if_body(account, instrument, -3.0) + "'");
+  const test::CommandResult curl =
+      test::run_command("curl -s -X POST http://127.0.0.1:" + std::to_string(server->port()) +
+                        "/v1/whatif -H 'Content-Type: application/json' -d '" +
+                        what_if_body(account, instrument, -3.0) + "'");
   ASSERT_EQ(curl.exit_code, 0);
   const Json back = Json::parse(curl.output);
   EXPECT_EQ(back["state_version"], 2);
@@ -122,18 +127,40 @@ TEST_F(ServeChanges, RefusalsNameTheFieldAndChangeNothing) {
   deep += std::string(40, ']');
   const std::vector<Case> cases = {
       {"/v1/whatif", "{\"account\": ", 400, ""},
-      {"/v1/whatif", "{\"account\": \"" + account + "\", \"account\": \"x\", \"trades\": []}", 400, "/account"},
-      {"/v1/whatif", "{\"account\": \"" + account + "\", \"trades\": [], \"x\": " + deep + "}", 400, "/x/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0"},
-      {"/v1/whatif", "{\"account\": \"" + account + "\", \"trades\": [], \"bogus\": 1}", 400, "/bogus"},
-      {"/v1/whatif", "{\"account\": \"" + account + "\", \"trades\": [{\"instrument\": \"" + instrument + "\"}]}", 400, "/trades/0/quantity"},
-      {"/v1/whatif", "{\"account\": \"" + account + "\", \"trades\": [{\"instrument\": \"" + instrument + "\", \"quantity\": \"5\"}]}", 400, "/trades/0/quantity"},
+      {"/v1/whatif", "{\"account\": \"" + account + "\", \"account\": \"x\", \"trades\": []}", 400,
+       "/account"},
+      {"/v1/whatif", "{\"account\": \"" + account + "\", \"trades\": [], \"x\": " + deep + "}", 400,
+       "/x/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0"},
+      {"/v1/whatif", "{\"account\": \"" + account + "\", \"trades\": [], \"bogus\": 1}", 400,
+       "/bogus"},
+      {"/v1/whatif",
+       "{\"account\": \"" + account + "\", \"trades\": [{\"instrument\": \"" + instrument + "\"}]}",
+       400, "/trades/0/quantity"},
+      {"/v1/whatif",
+       "{\"account\": \"" + account + "\", \"trades\": [{\"instrument\": \"" + instrument +
+           "\", \"quantity\": \"5\"}]}",
+       400, "/trades/0/quantity"},
       {"/v1/whatif", what_if_body("NO-SUCH", instrument, 1), 404, "/account"},
       {"/v1/whatif", what_if_body(account, "NO-SUCH", 1), 422, "/trades/0/instrument"},
       {"/v1/whatif", what_if_body(account, instrument, 1e300), 422, "/trades/0/quantity"},
-      {"/v1/whatif", "{\"account\": \"" + account + "\", \"trades\": [], \"instruments\": [{\"instrument\": \"N\", \"type\": \"option\", \"underlying\": \"AA\", \"expiry\": \"2000-01-01\", \"multiplier\": 100, \"strike\": 30, \"right\": \"C\", \"style\": \"european\", \"on\": \"spot\"}]}", 400, "/instruments/0/expiry"},
-      {"/v1/whatif", "{\"account\": \"" + account + "\", \"trades\": [], \"instruments\": [{\"instrument\": \"" + instrument + "\", \"type\": \"future\", \"underlying\": \"AA\", \"expiry\": \"2001-06-15\", \"multiplier\": 100}]}", 422, "/instruments/0/instrument"},
+      {"/v1/whatif",
+       "{\"account\": \"" + account +
+           "\", \"trades\": [], \"instruments\": [{\"instrument\": \"N\", \"type\": \"option\", "
+           "\"underlying\": \"AA\", \"expiry\": \"2000-01-01\", \"multiplier\": 100, \"strike\": "
+           "30, \"right\": \"C\", \"style\": \"european\", \"on\": \"spot\"}]}",
+       400, "/instruments/0/expiry"},
+      {"/v1/whatif",
+       "{\"account\": \"" + account + "\", \"trades\": [], \"instruments\": [{\"instrument\": \"" +
+           instrument +
+           "\", \"type\": \"future\", \"underlying\": \"AA\", \"expiry\": \"2001-06-15\", "
+           "\"multiplier\": 100}]}",
+       422, "/instruments/0/instrument"},
       {"/v1/trades", "{\"trades\": []}", 400, "/trades"},
-      {"/v1/trades", "{\"trades\": [{\"account\": \"" + account + "\", \"instrument\": \"" + instrument + "\", \"quantity\": 1}, {\"account\": \"NO-SUCH\", \"instrument\": \"" + instrument + "\", \"quantity\": 1}]}", 404, "/trades/1/account"},
+      {"/v1/trades",
+       "{\"trades\": [{\"account\": \"" + account + "\", \"instrument\": \"" + instrument +
+           "\", \"quantity\": 1}, {\"account\": \"NO-SUCH\", \"instrument\": \"" + instrument +
+           "\", \"quantity\": 1}]}",
+       404, "/trades/1/account"},
       {"/v1/trades", "[1, 2]", 400, ""},
   };
   for (const Case& c : cases) {
@@ -144,7 +171,8 @@ TEST_F(ServeChanges, RefusalsNameTheFieldAndChangeNothing) {
     EXPECT_TRUE(error["error"].is_string()) << response->body;
     EXPECT_EQ(error.value("pointer", ""), c.pointer) << c.body << " → " << response->body;
   }
-  const auto market = client->Put("/v1/market", "{\"underlyings\": [{\"id\": \"AA\", \"price\": 0}]}", "application/json");
+  const auto market = client->Put(
+      "/v1/market", "{\"underlyings\": [{\"id\": \"AA\", \"price\": 0}]}", "application/json");
   ASSERT_TRUE(market);
   EXPECT_EQ(market->status, 400) << market->body;
   EXPECT_EQ(Json::parse(market->body)["pointer"], "/underlyings/0/price");
@@ -157,7 +185,8 @@ TEST_F(ServeChanges, RefusalsNameTheFieldAndChangeNothing) {
 
 TEST_F(ServeChanges, AMarketUpdateRevaluesEverythingAndSaysHowLong) {
   const auto response = client->Put(
-      "/v1/market", "{\"underlyings\": [{\"id\": \"AA\", \"price\": 33.0}, {\"id\": \"GE\", \"vol\": 0.5}]}",
+      "/v1/market",
+      "{\"underlyings\": [{\"id\": \"AA\", \"price\": 33.0}, {\"id\": \"GE\", \"vol\": 0.5}]}",
       "application/json");
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 200) << response->body;
@@ -199,7 +228,8 @@ TEST_F(ServeChanges, EightClientsWhileChangesLandSeeWholeVersions) {
     while (writing) {
       const std::string account = book.accounts[rng() % book.accounts.size()].id;
       const std::string instrument = book.instruments[rng() % book.instruments.size()].id;
-      const std::string body = what_ifs ? what_if_body(account, instrument, 1.0 + static_cast<double>(rng() % 5)) : "";
+      const std::string body =
+          what_ifs ? what_if_body(account, instrument, 1.0 + static_cast<double>(rng() % 5)) : "";
       const auto response = what_ifs ? c.Post("/v1/whatif", body, "application/json")
                                      : c.Get("/v1/accounts/" + account);
       if (!response || response->status != 200) {
@@ -230,8 +260,8 @@ TEST_F(ServeChanges, EightClientsWhileChangesLandSeeWholeVersions) {
         }
         body = Json{{"trades", trades}}.dump();
       }
-      const auto response =
-          path == "/v1/market" ? c.Put(path, body, "application/json") : c.Post(path, body, "application/json");
+      const auto response = path == "/v1/market" ? c.Put(path, body, "application/json")
+                                                 : c.Post(path, body, "application/json");
       if (!response || response->status != 200) {
         ++failures;
         continue;
@@ -305,15 +335,19 @@ TEST(ServeJournal, KilledAtAnyMomentItRestartsWithEveryAcknowledgedChange) {
     std::atomic<bool> running{true};
     std::thread load([&] {
       httplib::Client w("127.0.0.1", server.port());
-      while (running) w.Post("/v1/whatif", what_if_body(book.accounts[1].id, book.instruments[7].id, 2), "application/json");
+      while (running)
+        w.Post("/v1/whatif", what_if_body(book.accounts[1].id, book.instruments[7].id, 2),
+               "application/json");
     });
     std::thread writer([&] {
       httplib::Client w("127.0.0.1", server.port());
       for (unsigned k = 0; running; ++k) {
         const std::string body =
-            Json{{"trades", {{{"account", book.accounts[(k * 7 + sent.size()) % book.accounts.size()].id},
-                              {"instrument", book.instruments[(k * 13) % book.instruments.size()].id},
-                              {"quantity", 1 + static_cast<int>(k % 3)}}}}}.dump();
+            Json{{"trades",
+                  {{{"account", book.accounts[(k * 7 + sent.size()) % book.accounts.size()].id},
+                    {"instrument", book.instruments[(k * 13) % book.instruments.size()].id},
+                    {"quantity", 1 + static_cast<int>(k % 3)}}}}}
+                .dump();
         sent.push_back(body);
         const auto response = w.Post("/v1/trades", body, "application/json");
         if (!response || response->status != 200) break;  // killed

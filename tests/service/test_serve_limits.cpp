@@ -495,7 +495,8 @@ TEST_F(ServeLimits, AChunkedBodyAndEndlessHeadersAreHeldToTheLimitToo) {
   const std::string header = "X-Filler: " + std::string(1000, 'x') + "\r\n";
   bool closed = false;
   for (int k = 0; k < 4000 && !closed; ++k) closed = !endless.send(header);
-  EXPECT_TRUE(closed || endless.read_to_close(milliseconds(3000)).find("<open>") == std::string::npos);
+  EXPECT_TRUE(closed ||
+              endless.read_to_close(milliseconds(3000)).find("<open>") == std::string::npos);
   const auto health = client.Get("/v1/health");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);

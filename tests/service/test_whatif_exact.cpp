@@ -31,7 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using service::ServiceState;
 
-
 std::string margins_csv(const std::vector<MarginRow>& rows) {
   std::ostringstream out;
   write_margins_csv(out, rows);
@@ -69,7 +68,8 @@ class BookCopy {
  public:
   explicit BookCopy(const std::string& from) {
     for (const auto& entry : fs::directory_iterator(from)) {
-      if (entry.is_regular_file()) fs::copy_file(entry.path(), fs::path(dir_.path()) / entry.path().filename());
+      if (entry.is_regular_file())
+        fs::copy_file(entry.path(), fs::path(dir_.path()) / entry.path().filename());
     }
   }
   std::string path() const { return dir_.path(); }
@@ -138,7 +138,9 @@ class CaseMaker {
     return c;
   }
 
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
 
  private:
   const ServiceState& state_;
@@ -158,16 +160,15 @@ class CaseMaker {
     const Underlying& underlying = book.market.underlyings[like.underlying];
     const std::string id = "WHATIF-" + std::to_string(++added_) + "-" + c.account;
     const std::string expiry = format_iso_date(like.expiry);
-    nlohmann::ordered_json row = {{"instrument", id},
-                                  {"underlying", underlying.id},
-                                  {"expiry", expiry},
-                                  {"multiplier", 100}};
+    nlohmann::ordered_json row = {
+        {"instrument", id}, {"underlying", underlying.id}, {"expiry", expiry}, {"multiplier", 100}};
     std::string csv;
     if (pick(4) == 0) {
       row["type"] = "future";
       csv = id + ",future," + underlying.id + "," + expiry + ",100,,,,,";
     } else {
-      const double strike = std::round(underlying.price * (0.7 + 0.05 * static_cast<double>(pick(13))));
+      const double strike =
+          std::round(underlying.price * (0.7 + 0.05 * static_cast<double>(pick(13))));
       const std::string right = pick(2) == 0 ? "C" : "P";
       const std::string style = pick(2) == 0 ? "european" : "american";
       const std::string on = pick(3) == 0 ? "future" : "spot";
@@ -221,8 +222,7 @@ void check_what_ifs(const std::string& book_dir, std::size_t batches, std::size_
     std::vector<std::pair<WhatIfCase, service::WhatIfAnswer>> answers;
     std::set<std::string> groups_used;
     for (std::size_t tries = 0; answers.size() < per_batch && tries < 20 * per_batch; ++tries) {
-      const std::vector<std::size_t>& from =
-          kinds[tries % 3].empty() ? kinds[2] : kinds[tries % 3];
+      const std::vector<std::size_t>& from = kinds[tries % 3].empty() ? kinds[2] : kinds[tries % 3];
       const std::size_t a = from[maker.pick(from.size())];
       const Account& account = book.accounts[a];
       if (!account.group.empty() && !groups_used.insert(account.group).second) continue;
@@ -261,7 +261,9 @@ void check_what_ifs(const std::string& book_dir, std::size_t batches, std::size_
   }
   // The mix reached every kind of account and added instruments.
   EXPECT_GT(added, 0u);
-  const auto any = [&](auto&& has) { return std::any_of(book.accounts.begin(), book.accounts.end(), has); };
+  const auto any = [&](auto&& has) {
+    return std::any_of(book.accounts.begin(), book.accounts.end(), has);
+  };
   if (any([](const Account& a) { return !a.group.empty(); })) {
     EXPECT_GT(grouped, 0u);
   }
@@ -281,13 +283,14 @@ TEST(WhatIfExact, SampleWhatIfsEqualTheBatchRunOfTheChangedFiles) {
 // The sample with every statistical source (each alone is a component), a
 // floor, the blend rule and a buffer that is not released.
 void use_every_source(const BookCopy& book) {
-  nlohmann::ordered_json config = nlohmann::ordered_json::parse(test::read_text(book.path() + "/config.json"));
+  nlohmann::ordered_json config =
+      nlohmann::ordered_json::parse(test::read_text(book.path() + "/config.json"));
   config["scenarios"]["historical"] = {{"lookback_days", 400}, {"mpor_days", 2}};
   config["scenarios"]["filtered_historical"] = {{"lookback_days", 300}, {"mpor_days", 2}};
   config["scenarios"]["monte_carlo"] = {{"count", 300}, {"mpor_days", 2}, {"seed", 11}};
   config["combine"] = {{"rule", "blend"}, {"blend", 0.7}};
-  config["anti_procyclicality"] = {{"buffer", 0.25}, {"buffer_released", false},
-                                   {"floor_lookback_days", 1500}};
+  config["anti_procyclicality"] = {
+      {"buffer", 0.25}, {"buffer_released", false}, {"floor_lookback_days", 1500}};
   std::ofstream(book.path() + "/config.json") << config.dump(1);
 }
 
@@ -301,8 +304,8 @@ TEST(WhatIfExact, EverySourceFloorBlendAndBufferToo) {
 
 TEST(WhatIfExact, SmallWhatIfsEqualTheBatchRunOfTheChangedFiles) {
   test::TempDir small;
-  const test::CommandResult made = test::run_command(std::string("'") + XM_MAKE_BOOK_BINARY +
-                                                     "' --workload small --out '" + small.path() + "'");
+  const test::CommandResult made = test::run_command(
+      std::string("'") + XM_MAKE_BOOK_BINARY + "' --workload small --out '" + small.path() + "'");
   ASSERT_EQ(made.exit_code, 0) << made.output;
   std::size_t checked = 0;
   check_what_ifs(small.path(), 2, 30, 99, checked);
@@ -324,7 +327,9 @@ TEST(TradesExact, BatchesOfTradesEqualTheBatchRunAndReplayFromTheJournal) {
   EXPECT_EQ(warnings.str(), "");
   std::mt19937_64 rng(5);
   const Book& base = first->book;
-  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  auto pick = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  };
   std::vector<std::string> rows;
   for (std::size_t b = 0; b < 12; ++b) {
     std::vector<service::Trade> trades;
@@ -341,9 +346,10 @@ TEST(TradesExact, BatchesOfTradesEqualTheBatchRunAndReplayFromTheJournal) {
   }
   // Refused batches change nothing, not even in part.
   const auto before = service.state();
-  EXPECT_THROW(service.apply_trades({{base.accounts[0].id, base.instruments[0].id, 1.0, "/trades/0"},
-                                     {base.accounts[0].id, "NO-SUCH", 1.0, "/trades/1"}}),
-               service::RequestError);
+  EXPECT_THROW(
+      service.apply_trades({{base.accounts[0].id, base.instruments[0].id, 1.0, "/trades/0"},
+                            {base.accounts[0].id, "NO-SUCH", 1.0, "/trades/1"}}),
+      service::RequestError);
   EXPECT_EQ(service.state(), before);
 
   for (const std::string& row : rows) book.append("positions.csv", row);
@@ -387,7 +393,8 @@ TEST(MarketExact, AMarketUpdateEqualsTheBatchRunOfTheChangedMarket) {
   EXPECT_EQ(state->version, 3u);
   ASSERT_EQ(state->revaluation_stages.size(), 4u);
 
-  nlohmann::ordered_json market = nlohmann::ordered_json::parse(test::read_text(book.path() + "/market.json"));
+  nlohmann::ordered_json market =
+      nlohmann::ordered_json::parse(test::read_text(book.path() + "/market.json"));
   market["valuation_date"] = "2001-01-03";
   for (auto& u : market["underlyings"]) {
     if (u["id"] == "AA") {
@@ -410,7 +417,8 @@ TEST(MarketExact, AMarketUpdateEqualsTheBatchRunOfTheChangedMarket) {
 
   // What-ifs read the new market too.
   WhatIfCase c = CaseMaker(*state, 3).make(5);
-  const auto answer = service::evaluate_what_if(*state, service::read_what_if(c.body, state->book.market));
+  const auto answer =
+      service::evaluate_what_if(*state, service::read_what_if(c.body, state->book.market));
   for (const std::string& row : c.instrument_rows) book.append("instruments.csv", row);
   for (const std::string& row : c.position_rows) book.append("positions.csv", row);
   const BatchRun after(book.path());
@@ -429,7 +437,8 @@ TEST(MarketExact, AMarketUpdateEqualsTheBatchRunOfTheChangedMarket) {
     EXPECT_EQ(service.state(), state);
   };
   refused(R"({"underlyings": [{"id": "NOPE", "price": 1}]})", 422, "/underlyings/0/id");
-  refused(R"({"underlyings": [{"id": "AA"}, {"id": "KO", "price": -3}]})", 400, "/underlyings/1/price");
+  refused(R"({"underlyings": [{"id": "AA"}, {"id": "KO", "price": -3}]})", 400,
+          "/underlyings/1/price");
   refused(R"({"underlyings": [], "valuation_date": "2001-02-30"})", 400, "/valuation_date");
   refused(R"({"underlyings": [], "valuation_date": "2001-06-01"})", 400, "/valuation_date");
   refused(R"({"underlyings": [], "valuation_date": "2001-01-25"})", 422, "/valuation_date");
